@@ -1,0 +1,27 @@
+import type { StageConfigInput } from '../lib/config/schema';
+import { shared } from './shared';
+
+/** Development: cheap (ESSENTIALS), self sign-up on, easy to tear down, localhost callbacks. */
+export const dev: StageConfigInput = {
+  ...shared,
+  stage: 'dev',
+  production: false,
+  env: {},
+  userPool: {
+    featurePlan: 'ESSENTIALS',
+    threatProtection: { standardAuth: 'OFF', customAuth: 'OFF' },
+    selfSignUp: true,
+    emailDomains: { allow: [], deny: ['mailinator.com'] },
+    mfa: 'OPTIONAL',
+    passwordPolicy: { minLength: 12 },
+    tokenValidity: { accessTokenMinutes: 60, idTokenMinutes: 60, refreshTokenDays: 30 },
+    removalPolicy: 'DESTROY',
+    deletionProtection: false,
+  },
+  webClient: {
+    callbackUrls: ['http://localhost:5173/callback'],
+    logoutUrls: ['http://localhost:5173/'],
+  },
+  machineClient: { enabled: true, scopes: ['read'] },
+  domain: { prefix: 'example-authref-dev' },
+};

@@ -1,0 +1,27 @@
+import type { StageConfigInput } from '../lib/config/schema';
+import { shared } from './shared';
+
+/** Production: PLUS plan with threat protection enforced, MFA required, retained and protected. */
+export const prod: StageConfigInput = {
+  ...shared,
+  stage: 'prod',
+  production: true,
+  env: {},
+  userPool: {
+    featurePlan: 'PLUS',
+    threatProtection: { standardAuth: 'ENFORCED', customAuth: 'ENFORCED' },
+    selfSignUp: false,
+    emailDomains: { allow: ['example.com'], deny: [] },
+    mfa: 'REQUIRED',
+    passwordPolicy: { minLength: 14, passwordHistorySize: 5 },
+    tokenValidity: { accessTokenMinutes: 15, idTokenMinutes: 15, refreshTokenDays: 7 },
+    removalPolicy: 'RETAIN',
+    deletionProtection: true,
+  },
+  webClient: {
+    callbackUrls: ['https://app.example.com/callback'],
+    logoutUrls: ['https://app.example.com/'],
+  },
+  machineClient: { enabled: true, scopes: ['read'] },
+  domain: { prefix: 'example-authref-prod' },
+};

@@ -1,0 +1,36 @@
+import { type App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { StageConfig } from './config/schema';
+import { AuthStack } from './stacks/auth-stack';
+
+/** The stacks of one stage. */
+export interface StageStacks {
+  readonly auth: AuthStack;
+}
+
+/** Prefix of every stack name of a stage: `<project>-<stage>`. */
+export function stagePrefix(config: StageConfig): string {
+  return `${config.project}-${config.stage}`;
+}
+
+/**
+ * Builds one stage into `app`: its stacks, tags, and the cdk-nag AwsSolutions checks (which run
+ * as a validation plugin when the app synthesizes and fail it on any unacknowledged error).
+ */
+export function buildStage(app: App, config: StageConfig): StageStacks {
+  const prefix = stagePrefix(config);
+  const env = { account: config.env.account, region: config.env.region };
+
+  const auth = new AuthStack(app, `${prefix}-Auth`, {
+    config,
+    env,
+    description: `Cognito user pool, clients and groups (${prefix})`,
+  });
+
+  Tags.of(app).add('Project', config.project);
+  Tags.of(app).add('Stage', config.stage);
+  // writeSuppressionsToCloudFormation: each acknowledgement and its reason also lands in the
+  // template (resource Metadata `cdk_nag`), so a reviewer of the template sees why.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }));
+  return { auth };
+}

@@ -1,0 +1,552 @@
+import { z } from 'zod';
+
+/**
+ * The stage configuration schema: the one place a forker changes to make this starter theirs.
+ *
+ * Every field carries a description (used by docs/config.md) and, where one is safe, a default.
+ * Rules that span several fields (feature plan vs. features, production guard rails) live in
+ * `stageConfigSchema`'s `superRefine` below, each with a message that names the field, the value
+ * it got and what is allowed.
+ */
+
+/** Feature plans of a Cognito user pool, cheapest first. */
+export const FEATURE_PLANS = ['LITE', 'ESSENTIALS', 'PLUS'] as const;
+export type FeaturePlan = (typeof FEATURE_PLANS)[number];
+
+export const THREAT_PROTECTION_MODES = ['OFF', 'AUDIT', 'ENFORCED'] as const;
+
+/** Words Cognito refuses in a prefix domain. */
+const RESERVED_DOMAIN_WORDS = ['aws', 'amazon', 'cognito'];
+
+const lowerDomain = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'expected a lower-case DNS domain such as "example.com" (no scheme, no wildcard, no trailing dot)',
+  );
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' });
+
+const secretName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9/_+=.@-]{1,512}$/,
+    'expected a Secrets Manager secret name (the secret holds the value; never put the value here)',
+  );
+
+const groupName = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected 1-128 characters from A-Z a-z 0-9 _ -');
+
+const scopeName = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'expected a lower-case scope name such as "read"');
+
+const passwordPolicySchema = z
+  .strictObject({
+    minLength: z
+      .number()
+      .int()
+      .min(8)
+      .max(99)
+      .default(12)
+      .describe('Minimum password length (8-99). Production stages need at least 12.'),
+    requireLowercase: z.boolean().default(true).describe('Require a lower-case letter.'),
+    requireUppercase: z.boolean().default(true).describe('Require an upper-case letter.'),
+    requireDigits: z.boolean().default(true).describe('Require a digit.'),
+    requireSymbols: z.boolean().default(true).describe('Require a symbol.'),
+    tempPasswordValidityDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(7)
+      .default(3)
+      .describe('Days an admin-issued temporary password stays valid (1-7).'),
+    passwordHistorySize: z
+      .number()
+      .int()
+      .min(0)
+      .max(24)
+      .default(0)
+      .describe('Number of previous passwords a user may not reuse (0 = off; 1-24 needs the ESSENTIALS or PLUS plan).'),
+  })
+  .describe('Password policy of the user pool.');
+
+const tokenValiditySchema = z
+  .strictObject({
+    accessTokenMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(60)
+      .default(60)
+      .describe('Access token lifetime in minutes (5-60).'),
+    idTokenMinutes: z.number().int().min(5).max(60).default(60).describe('ID token lifetime in minutes (5-60).'),
+    refreshTokenDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(90)
+      .default(30)
+      .describe('Refresh token lifetime in days (1-90): bounds how long a stolen refresh token works.'),
+  })
+  .describe('Token lifetimes of every app client. The auth session is fixed at 3 minutes.');
+
+const threatProtectionSchema = z
+  .strictObject({
+    standardAuth: z
+      .enum(THREAT_PROTECTION_MODES)
+      .default('OFF')
+      .describe('Threat protection for password (SRP) sign-in: OFF, AUDIT or ENFORCED (AUDIT/ENFORCED need PLUS).'),
+    customAuth: z
+      .enum(THREAT_PROTECTION_MODES)
+      .default('OFF')
+      .describe(
+        'Threat protection for custom-auth (passwordless) sign-in: OFF, AUDIT or ENFORCED (AUDIT/ENFORCED need PLUS).',
+      ),
+  })
+  .describe('Threat protection (formerly advanced security).');
+
+const userPoolSchema = z
+  .strictObject({
+    featurePlan: z
+      .enum(FEATURE_PLANS)
+      .default('ESSENTIALS')
+      .describe('User pool feature plan: LITE, ESSENTIALS or PLUS. Decides which features below are allowed.'),
+    threatProtection: threatProtectionSchema.prefault({}),
+    selfSignUp: z
+      .boolean()
+      .default(false)
+      .describe('Whether users may sign themselves up. Off: only admins create users.'),
+    emailDomains: z
+      .strictObject({
+        allow: z
+          .array(lowerDomain)
+          .default([])
+          .describe(
+            'Only these exact email domains may sign up (empty = any domain). Checked by the pre sign-up trigger.',
+          ),
+        deny: z
+          .array(lowerDomain)
+          .default([])
+          .describe('These exact email domains may never sign up. Checked by the pre sign-up trigger.'),
+      })
+      .prefault({})
+      .describe('Email-domain rules for sign-up (exact, case-insensitive match; subdomains are not included).'),
+    mfa: z
+      .enum(['OPTIONAL', 'REQUIRED'])
+      .default('REQUIRED')
+      .describe('MFA with authenticator apps (TOTP): OPTIONAL or REQUIRED. Production stages need REQUIRED.'),
+    passwordPolicy: passwordPolicySchema.prefault({}),
+    tokenValidity: tokenValiditySchema.prefault({}),
+    removalPolicy: z
+      .enum(['RETAIN', 'DESTROY'])
+      .default('RETAIN')
+      .describe(
+        'What CloudFormation does with the user pool when the stack deletes it. Production stages need RETAIN.',
+      ),
+    deletionProtection: z
+      .boolean()
+      .default(true)
+      .describe('Cognito deletion protection on the user pool. Production stages need true.'),
+  })
+  .describe('The user pool: sign-in, MFA, passwords, tokens and lifecycle.');
+
+const groupSchema = z.strictObject({
+  name: groupName.describe('Group name as it appears in the `cognito:groups` claim.'),
+  precedence: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .describe('Lower wins: decides `cognito:preferred_role` for users in several groups.'),
+  description: z.string().max(2048).describe('What members of the group may do.'),
+});
+
+const scopeSchema = z.strictObject({
+  name: scopeName.describe('Scope name; tokens carry it as `<resource server>/<name>`.'),
+  description: z.string().min(1).max(256).describe('What the scope allows.'),
+});
+
+const webClientSchema = z
+  .strictObject({
+    callbackUrls: z
+      .array(httpUrl)
+      .min(1)
+      .describe('Exact OAuth redirect URLs. HTTPS only; http://localhost is allowed in non-production stages.'),
+    logoutUrls: z.array(httpUrl).default([]).describe('Exact sign-out redirect URLs, same rules as callbackUrls.'),
+    oidcScopes: z
+      .array(z.enum(['openid', 'email', 'profile']))
+      .default(['openid', 'email', 'profile'])
+      .describe(
+        'OpenID scopes the web client may request. `phone` and `aws.cognito.signin.user.admin` are not offered.',
+      ),
+  })
+  .describe('The public web client (authorization code + PKCE, no secret).');
+
+const machineClientSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Create the confidential machine-to-machine client.'),
+    scopes: z
+      .array(scopeName)
+      .default(['read'])
+      .describe('Resource-server scopes (names from resourceServer.scopes) the machine client may request.'),
+  })
+  .describe('The confidential machine-to-machine client (client credentials grant).');
+
+const domainSchema = z
+  .strictObject({
+    prefix: z
+      .string()
+      .regex(
+        /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+        'expected 1-63 lower-case letters, digits or hyphens, not starting or ending with a hyphen',
+      )
+      .optional()
+      .describe(
+        'Prefix of the Cognito-hosted domain `<prefix>.auth.<region>.amazoncognito.com`. Must be unique in the region.',
+      ),
+    customDomain: z
+      .strictObject({
+        domainName: lowerDomain.describe('Your own domain for managed login, e.g. auth.example.com.'),
+        certificateArn: z
+          .string()
+          .regex(
+            /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+            'expected an ACM certificate ARN in us-east-1 (Cognito custom domains use CloudFront)',
+          )
+          .describe('ACM certificate for domainName; it must live in us-east-1.'),
+      })
+      .optional()
+      .describe('Use your own domain instead of a prefix.'),
+    managedLogin: z
+      .enum(['CLASSIC_HOSTED_UI', 'MANAGED_LOGIN'])
+      .default('MANAGED_LOGIN')
+      .describe(
+        'Which hosted sign-in pages to serve: the classic hosted UI or the newer managed login (needs ESSENTIALS or PLUS).',
+      ),
+  })
+  .describe('Managed login domain: exactly one of prefix or customDomain.');
+
+const googleSchema = z.strictObject({
+  clientId: z.string().min(1).describe('Google OAuth client id (not secret).'),
+  clientSecretName: secretName.describe('Secrets Manager secret holding the Google client secret (plain string).'),
+  scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']).describe('Scopes requested from Google.'),
+});
+
+const oidcSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{3,32}$/, 'expected 3-32 characters from A-Z a-z 0-9 _ -')
+    .describe('Provider name shown in managed login and used in `identities`.'),
+  issuerUrl: z.url({ protocol: /^https$/, error: 'expected an https issuer URL' }).describe('OIDC issuer URL.'),
+  clientId: z.string().min(1).describe('Client id registered at the provider.'),
+  clientSecretName: secretName.describe('Secrets Manager secret holding the client secret (plain string).'),
+  scopes: z.array(z.string().min(1)).default(['openid', 'email']).describe('Scopes requested from the provider.'),
+});
+
+const samlSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{3,32}$/, 'expected 3-32 characters from A-Z a-z 0-9 _ -')
+    .describe('Provider name shown in managed login.'),
+  metadataUrl: z
+    .url({ protocol: /^https$/, error: 'expected an https metadata URL' })
+    .describe('URL of the IdP SAML metadata document.'),
+});
+
+const identityProvidersSchema = z
+  .strictObject({
+    google: googleSchema.optional().describe('Sign in with Google (off when absent).'),
+    oidc: z.array(oidcSchema).default([]).describe('Generic OIDC providers (none by default).'),
+    saml: z.array(samlSchema).default([]).describe('SAML providers (none by default).'),
+  })
+  .describe('Optional federation. All off by default; secrets are referenced by Secrets Manager name, never inline.');
+
+const triggersSchema = z
+  .strictObject({
+    preTokenGeneration: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('Run the pre token generation trigger (event version V2_0, needs ESSENTIALS or PLUS).'),
+      })
+      .prefault({})
+      .describe('Pre token generation (V2): tenant claims and group-to-scope mapping.'),
+  })
+  .describe('Lambda triggers of the user pool.');
+
+/** The shape of a stage file, before defaults are applied. */
+const stageConfigObject = z.strictObject({
+  project: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9-]{1,23}$/,
+      'expected 2-24 characters: a lower-case letter, then lower-case letters, digits or hyphens',
+    )
+    .describe('Project name, the prefix of every stack and resource name.'),
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{1,11}$/, 'expected 2-12 lower-case letters or digits, starting with a letter')
+    .describe('Stage name (dev, prod, ...); stacks are named `<project>-<stage>-<Name>`.'),
+  production: z
+    .boolean()
+    .describe(
+      'Production guard rails: RETAIN, deletion protection, required MFA, 12+ character passwords, HTTPS-only URLs.',
+    ),
+  env: z
+    .strictObject({
+      account: z
+        .string()
+        .regex(/^\d{12}$/, 'expected a 12-digit AWS account id')
+        .optional()
+        .describe("AWS account to deploy to (default: the CLI credentials' account)."),
+      region: z
+        .string()
+        .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'expected an AWS region such as "eu-west-1"')
+        .optional()
+        .describe("AWS region to deploy to (default: the CLI's region)."),
+    })
+    .prefault({})
+    .describe('Target AWS environment. Leave empty for an environment-agnostic template.'),
+  userPool: userPoolSchema.prefault({}),
+  groups: z
+    .array(groupSchema)
+    .min(1)
+    .default([
+      { name: 'admins', precedence: 1, description: 'Administrators: manage users and every tenant document.' },
+      { name: 'editors', precedence: 10, description: "Editors: read and write their tenant's documents." },
+      { name: 'readers', precedence: 100, description: "Readers: read their tenant's documents." },
+    ])
+    .describe('User pool groups; each gets an IAM role for the identity pool.'),
+  defaultGroup: groupName
+    .nullable()
+    .default('readers')
+    .describe(
+      'Group every newly confirmed user joins (post confirmation trigger); null for none. Must name a group above.',
+    ),
+  resourceServer: z
+    .strictObject({
+      identifier: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]{0,63}$/, 'expected a short lower-case identifier such as "api"')
+        .default('api')
+        .describe('Resource server identifier; scopes appear as `<identifier>/<scope>`.'),
+      name: z.string().min(1).max(256).default('Reference API').describe('Display name of the resource server.'),
+      scopes: z
+        .array(scopeSchema)
+        .min(1)
+        .default([
+          { name: 'read', description: 'Read documents.' },
+          { name: 'write', description: 'Create and change documents.' },
+          { name: 'admin', description: 'Administer users.' },
+        ])
+        .describe('Custom OAuth scopes the API checks.'),
+    })
+    .prefault({})
+    .describe('The OAuth resource server that holds the API scopes.'),
+  webClient: webClientSchema,
+  machineClient: machineClientSchema.prefault({}),
+  domain: domainSchema,
+  identityProviders: identityProvidersSchema.prefault({}),
+  triggers: triggersSchema.prefault({}),
+});
+
+type RawStageConfig = z.output<typeof stageConfigObject>;
+
+const PLAN_RANK: Record<FeaturePlan, number> = { LITE: 0, ESSENTIALS: 1, PLUS: 2 };
+
+function needsPlan(
+  ctx: z.RefinementCtx,
+  config: RawStageConfig,
+  minimum: FeaturePlan,
+  path: (string | number)[],
+  value: unknown,
+  what: string,
+): void {
+  const plan = config.userPool.featurePlan;
+  if (PLAN_RANK[plan] < PLAN_RANK[minimum]) {
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      input: value,
+      message: `${what} needs userPool.featurePlan ${minimum === 'PLUS' ? '"PLUS"' : '"ESSENTIALS" or "PLUS"'}, but the plan is "${plan}"`,
+    });
+  }
+}
+
+/** Rules that span several fields. Each names the field it blames. */
+function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
+  const { userPool } = config;
+
+  // Feature plan vs. features (CDK does not check these at synth; Cognito fails at deploy).
+  for (const flow of ['standardAuth', 'customAuth'] as const) {
+    const mode = userPool.threatProtection[flow];
+    if (mode !== 'OFF') {
+      needsPlan(ctx, config, 'PLUS', ['userPool', 'threatProtection', flow], mode, `threat protection "${mode}"`);
+    }
+  }
+  if (config.triggers.preTokenGeneration.enabled) {
+    needsPlan(
+      ctx,
+      config,
+      'ESSENTIALS',
+      ['triggers', 'preTokenGeneration', 'enabled'],
+      true,
+      'pre token generation V2',
+    );
+  }
+  if (userPool.passwordPolicy.passwordHistorySize > 0) {
+    needsPlan(
+      ctx,
+      config,
+      'ESSENTIALS',
+      ['userPool', 'passwordPolicy', 'passwordHistorySize'],
+      userPool.passwordPolicy.passwordHistorySize,
+      'password history',
+    );
+  }
+  if (config.domain.managedLogin === 'MANAGED_LOGIN') {
+    needsPlan(ctx, config, 'ESSENTIALS', ['domain', 'managedLogin'], 'MANAGED_LOGIN', 'managed login');
+  }
+
+  // Domain: exactly one of prefix / customDomain; prefix without reserved words.
+  const { prefix, customDomain } = config.domain;
+  if ((prefix === undefined) === (customDomain === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['domain'],
+      input: config.domain,
+      message: 'set exactly one of domain.prefix or domain.customDomain',
+    });
+  }
+  const reserved = prefix && RESERVED_DOMAIN_WORDS.find((word) => prefix.includes(word));
+  if (reserved) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['domain', 'prefix'],
+      input: prefix,
+      message: `a Cognito domain prefix may not contain "${reserved}"`,
+    });
+  }
+
+  // Groups: unique names; the default group must exist.
+  const names = new Set<string>();
+  config.groups.forEach((group, index) => {
+    if (names.has(group.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['groups', index, 'name'],
+        input: group.name,
+        message: `duplicate group name; each group needs a unique name`,
+      });
+    }
+    names.add(group.name);
+  });
+  if (config.defaultGroup !== null && !names.has(config.defaultGroup)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['defaultGroup'],
+      input: config.defaultGroup,
+      message: `not a configured group; allowed: ${[...names].map((n) => JSON.stringify(n)).join(', ')}`,
+    });
+  }
+
+  // Scopes: unique; the machine client may only ask for scopes that exist.
+  const scopes = new Set<string>();
+  config.resourceServer.scopes.forEach((scope, index) => {
+    if (scopes.has(scope.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resourceServer', 'scopes', index, 'name'],
+        input: scope.name,
+        message: 'duplicate scope name',
+      });
+    }
+    scopes.add(scope.name);
+  });
+  config.machineClient.scopes.forEach((scope, index) => {
+    if (!scopes.has(scope)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['machineClient', 'scopes', index],
+        input: scope,
+        message: `not a resourceServer scope; allowed: ${[...scopes].map((n) => JSON.stringify(n)).join(', ')}`,
+      });
+    }
+  });
+
+  // A domain may not be both allowed and denied.
+  for (const [index, domain] of userPool.emailDomains.deny.entries()) {
+    if (userPool.emailDomains.allow.includes(domain)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['userPool', 'emailDomains', 'deny', index],
+        input: domain,
+        message: 'domain is in both allow and deny; keep it in one list',
+      });
+    }
+  }
+
+  // Callback / logout URLs: HTTPS everywhere; http://localhost only outside production.
+  for (const field of ['callbackUrls', 'logoutUrls'] as const) {
+    config.webClient[field].forEach((raw, index) => {
+      // Refinements also run when a field failed its own check; a bad URL is already reported.
+      if (!URL.canParse(raw)) return;
+      const url = new URL(raw);
+      const localhost = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
+      const path = ['webClient', field, index];
+      if (url.hash) {
+        ctx.addIssue({ code: 'custom', path, input: raw, message: 'a redirect URL may not contain a #fragment' });
+      }
+      if (url.protocol === 'http:' && !localhost) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          input: raw,
+          message: 'redirect URLs must use https (http is allowed only for localhost)',
+        });
+      }
+      if (localhost && config.production) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          input: raw,
+          message: 'localhost redirect URLs are allowed only when production is false',
+        });
+      }
+    });
+  }
+
+  // Production guard rails.
+  if (config.production) {
+    const rails: [boolean, (string | number)[], unknown, string][] = [
+      [
+        userPool.removalPolicy === 'RETAIN',
+        ['userPool', 'removalPolicy'],
+        userPool.removalPolicy,
+        'production stages must use "RETAIN"',
+      ],
+      [
+        userPool.deletionProtection,
+        ['userPool', 'deletionProtection'],
+        userPool.deletionProtection,
+        'production stages must set true',
+      ],
+      [userPool.mfa === 'REQUIRED', ['userPool', 'mfa'], userPool.mfa, 'production stages must use "REQUIRED"'],
+      [
+        userPool.passwordPolicy.minLength >= 12,
+        ['userPool', 'passwordPolicy', 'minLength'],
+        userPool.passwordPolicy.minLength,
+        'production stages need at least 12',
+      ],
+    ];
+    for (const [ok, path, input, message] of rails) {
+      if (!ok) ctx.addIssue({ code: 'custom', path, input, message });
+    }
+  }
+}
+
+export const stageConfigSchema = stageConfigObject.superRefine(crossFieldRules);
+
+/** A validated stage configuration with every default applied. */
+export type StageConfig = z.output<typeof stageConfigSchema>;
+/** What a stage file may write: defaults may be omitted. */
+export type StageConfigInput = z.input<typeof stageConfigSchema>;

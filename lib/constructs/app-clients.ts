@@ -1,0 +1,135 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config/schema';
+
+/** Standard attributes the web client reads (and so may appear in its ID tokens). */
+const WEB_READ_STANDARD: cognito.StandardAttributesMask = {
+  email: true,
+  emailVerified: true,
+  givenName: true,
+  familyName: true,
+  fullname: true,
+  locale: true,
+};
+
+/**
+ * Standard attributes a signed-in user may change through the web client. Never a custom
+ * (authorization) attribute; `email` changes need verification (see AuthUserPool).
+ */
+const WEB_WRITE_STANDARD: cognito.StandardAttributesMask = {
+  email: true,
+  givenName: true,
+  familyName: true,
+  fullname: true,
+  locale: true,
+};
+
+export interface AppClientsProps {
+  readonly userPool: cognito.IUserPool;
+  readonly resourceServer: StageConfig['resourceServer'];
+  readonly webClient: StageConfig['webClient'];
+  readonly machineClient: StageConfig['machineClient'];
+  readonly tokenValidity: StageConfig['userPool']['tokenValidity'];
+  /** Custom attributes the web client may read (their names without `custom:`). @default - none */
+  readonly readableCustomAttributes?: readonly string[];
+  /** Federated identity providers the web client offers next to the user pool. @default - none */
+  readonly identityProviders?: readonly cognito.UserPoolClientIdentityProvider[];
+  /**
+   * Whether an identity provider maps `email_verified`. Cognito then needs the client to hold
+   * write access to it (users still cannot set it themselves through UpdateUserAttributes).
+   * @default false
+   */
+  readonly writeEmailVerified?: boolean;
+}
+
+/**
+ * The resource server with the API scopes, and the two app clients:
+ * - `web`: public SPA / mobile client. Authorization code + PKCE, no secret, SRP + refresh.
+ *   It may request only OpenID scopes; API scopes reach its access tokens only through the pre
+ *   token generation trigger, from group membership, so a user cannot ask for `api/admin`.
+ * - `machine`: confidential client-credentials client for service-to-service calls.
+ */
+export class AppClients extends Construct {
+  readonly resourceServer: cognito.UserPoolResourceServer;
+  readonly web: cognito.UserPoolClient;
+  readonly machine?: cognito.UserPoolClient;
+  /** Full scope names (`<identifier>/<name>`), by short name. */
+  readonly scopes: Readonly<Record<string, cognito.OAuthScope>>;
+
+  constructor(scope: Construct, id: string, props: AppClientsProps) {
+    super(scope, id);
+    const serverScopes = props.resourceServer.scopes.map(
+      (s) => new cognito.ResourceServerScope({ scopeName: s.name, scopeDescription: s.description }),
+    );
+    this.resourceServer = new cognito.UserPoolResourceServer(this, 'ResourceServer', {
+      userPool: props.userPool,
+      identifier: props.resourceServer.identifier,
+      userPoolResourceServerName: props.resourceServer.name,
+      scopes: serverScopes,
+    });
+    this.scopes = Object.fromEntries(
+      serverScopes.map((s) => [s.scopeName, cognito.OAuthScope.resourceServer(this.resourceServer, s)]),
+    );
+
+    const validity = props.tokenValidity;
+    const common = {
+      userPool: props.userPool,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      authSessionValidity: Duration.minutes(3),
+      accessTokenValidity: Duration.minutes(validity.accessTokenMinutes),
+      idTokenValidity: Duration.minutes(validity.idTokenMinutes),
+      refreshTokenValidity: Duration.days(validity.refreshTokenDays),
+    } satisfies Partial<cognito.UserPoolClientProps>;
+
+    this.web = new cognito.UserPoolClient(this, 'WebClient', {
+      ...common,
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: props.webClient.oidcScopes.map((name) => OIDC_SCOPES[name]),
+        callbackUrls: props.webClient.callbackUrls,
+        logoutUrls: props.webClient.logoutUrls,
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO, ...(props.identityProviders ?? [])],
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes(WEB_READ_STANDARD)
+        .withCustomAttributes(...(props.readableCustomAttributes ?? [])),
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({
+        ...WEB_WRITE_STANDARD,
+        emailVerified: props.writeEmailVerified ?? false,
+      }),
+    });
+
+    if (props.machineClient.enabled) {
+      this.machine = new cognito.UserPoolClient(this, 'MachineClient', {
+        ...common,
+        generateSecret: true,
+        oAuth: {
+          flows: { clientCredentials: true },
+          scopes: props.machineClient.scopes.map((name) => {
+            const scope = this.scopes[name];
+            if (!scope) throw new Error(`machineClient.scopes: "${name}" is not a resource server scope`);
+            return scope;
+          }),
+        },
+        supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+        // Explicit and minimal; no user signs in through this client.
+        readAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
+        writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
+      });
+      // No user sign-in flow at all. CDK omits ExplicitAuthFlows for an empty AuthFlow, and
+      // Cognito then enables SRP and custom auth by default; refresh alone is the minimum it accepts.
+      const cfnMachine = this.machine.node.defaultChild as cognito.CfnUserPoolClient;
+      cfnMachine.explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
+    }
+  }
+}
+
+const OIDC_SCOPES: Record<StageConfig['webClient']['oidcScopes'][number], cognito.OAuthScope> = {
+  openid: cognito.OAuthScope.OPENID,
+  email: cognito.OAuthScope.EMAIL,
+  profile: cognito.OAuthScope.PROFILE,
+};

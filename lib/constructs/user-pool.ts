@@ -1,0 +1,104 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config/schema';
+
+/**
+ * Custom attributes that carry authorization data. Immutable (set once, at creation) and
+ * writable by no app client: only an administrator creating the user can set them, so a user
+ * can never move themselves into another tenant or department.
+ */
+export const AUTHORIZATION_ATTRIBUTES = ['tenant_id', 'department'] as const;
+export type AuthorizationAttribute = (typeof AUTHORIZATION_ATTRIBUTES)[number];
+
+export interface AuthUserPoolProps {
+  /** User pool settings from the stage config. */
+  readonly settings: StageConfig['userPool'];
+}
+
+/**
+ * The Cognito user pool, configured per docs/security.md: email sign-in (case-insensitive),
+ * verification before an email change takes effect, TOTP MFA, strong passwords, recovery by
+ * verified email only, feature plan and threat protection from config, immutable
+ * admin-only authorization attributes.
+ */
+export class AuthUserPool extends Construct {
+  readonly userPool: cognito.UserPool;
+
+  constructor(scope: Construct, id: string, props: AuthUserPoolProps) {
+    super(scope, id);
+    const { settings } = props;
+    const policy = settings.passwordPolicy;
+
+    this.userPool = new cognito.UserPool(this, 'Pool', {
+      selfSignUpEnabled: settings.selfSignUp,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      // AttributesRequireVerificationBeforeUpdate: a changed email only takes effect once the
+      // user proves they own it, so an email change cannot take over another person's account.
+      keepOriginal: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      customAttributes: Object.fromEntries(
+        AUTHORIZATION_ATTRIBUTES.map((name) => [
+          name,
+          new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
+        ]),
+      ),
+      mfa: settings.mfa === 'REQUIRED' ? cognito.Mfa.REQUIRED : cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false, email: false },
+      passwordPolicy: {
+        minLength: policy.minLength,
+        requireLowercase: policy.requireLowercase,
+        requireUppercase: policy.requireUppercase,
+        requireDigits: policy.requireDigits,
+        requireSymbols: policy.requireSymbols,
+        tempPasswordValidity: Duration.days(policy.tempPasswordValidityDays),
+        ...(policy.passwordHistorySize > 0 ? { passwordHistorySize: policy.passwordHistorySize } : {}),
+      },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: cognito.FeaturePlan[settings.featurePlan],
+      ...threatProtection(settings.threatProtection),
+      deletionProtection: settings.deletionProtection,
+      removalPolicy: settings.removalPolicy === 'RETAIN' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    this.acknowledgeFindings(settings);
+  }
+
+  /** cdk-nag findings that this configuration triggers on purpose, each with its reason. */
+  private acknowledgeFindings(settings: StageConfig['userPool']): void {
+    if (settings.mfa !== 'REQUIRED') {
+      Validations.of(this.userPool).acknowledge({
+        id: 'AwsSolutions-COG2',
+        reason:
+          'MFA is OPTIONAL (TOTP offered to every user) in this non-production stage; the config schema forces REQUIRED when production is true.',
+      });
+    }
+    if (settings.featurePlan !== 'PLUS') {
+      Validations.of(this.userPool).acknowledge({
+        id: 'AwsSolutions-COG8',
+        reason: `The stage config chooses the ${settings.featurePlan} plan to save cost; threat protection needs PLUS and the schema refuses it on cheaper plans. Production uses PLUS.`,
+      });
+    }
+  }
+}
+
+function threatProtection(
+  settings: StageConfig['userPool']['threatProtection'],
+): Pick<cognito.UserPoolProps, 'standardThreatProtectionMode' | 'customThreatProtectionMode'> {
+  const standard = {
+    OFF: cognito.StandardThreatProtectionMode.NO_ENFORCEMENT,
+    AUDIT: cognito.StandardThreatProtectionMode.AUDIT_ONLY,
+    ENFORCED: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+  }[settings.standardAuth];
+  const custom = {
+    OFF: undefined,
+    AUDIT: cognito.CustomThreatProtectionMode.AUDIT_ONLY,
+    ENFORCED: cognito.CustomThreatProtectionMode.FULL_FUNCTION,
+  }[settings.customAuth];
+  return {
+    ...(settings.standardAuth === 'OFF' ? {} : { standardThreatProtectionMode: standard }),
+    ...(custom ? { customThreatProtectionMode: custom } : {}),
+  };
+}

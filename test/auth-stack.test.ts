@@ -1,0 +1,284 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { synthStage, type SynthesizedStage } from './helpers/app';
+
+const dev = synthStage('dev');
+const prod = synthStage('prod');
+const byStage: [string, SynthesizedStage][] = [
+  ['dev', dev],
+  ['prod', prod],
+];
+
+function resources(template: Template, type: string): Record<string, { Properties: Record<string, unknown> }> {
+  return template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
+}
+function clients(template: Template) {
+  return Object.values(resources(template, 'AWS::Cognito::UserPoolClient')).map((r) => r.Properties);
+}
+function webClient(template: Template) {
+  const web = clients(template).find((c) => c.GenerateSecret === false);
+  if (!web) throw new Error('no public client');
+  return web;
+}
+
+describe.each(byStage)('user pool (%s)', (stage, { templates, config }) => {
+  const auth = templates.auth;
+
+  it('signs in with email, case-insensitively, and verifies email before an update takes effect', () => {
+    auth.hasResourceProperties('AWS::Cognito::UserPool', {
+      UsernameAttributes: ['email'],
+      UsernameConfiguration: { CaseSensitive: false },
+      AutoVerifiedAttributes: ['email'],
+      UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
+      AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+    });
+  });
+
+  it('allows self sign-up only when the stage config says so', () => {
+    auth.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: !config.userPool.selfSignUp },
+    });
+    expect(config.userPool.selfSignUp).toBe(stage === 'dev');
+  });
+
+  it('offers TOTP MFA only (no SMS), required in production', () => {
+    auth.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: stage === 'prod' ? 'ON' : 'OPTIONAL',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+    });
+  });
+
+  it('enforces a strong password policy (12+ characters, all classes)', () => {
+    const pool = Object.values(resources(auth, 'AWS::Cognito::UserPool'))[0]!.Properties;
+    const policy = (pool.Policies as { PasswordPolicy: Record<string, unknown> }).PasswordPolicy;
+    expect(policy).toMatchObject({
+      RequireLowercase: true,
+      RequireUppercase: true,
+      RequireNumbers: true,
+      RequireSymbols: true,
+    });
+    expect(policy.MinimumLength).toBeGreaterThanOrEqual(12);
+  });
+
+  it('keeps authorization attributes immutable', () => {
+    auth.hasResourceProperties('AWS::Cognito::UserPool', {
+      Schema: Match.arrayWith([
+        Match.objectLike({ Name: 'tenant_id', Mutable: false, AttributeDataType: 'String' }),
+        Match.objectLike({ Name: 'department', Mutable: false, AttributeDataType: 'String' }),
+      ]),
+    });
+  });
+
+  it('uses the feature plan from config', () => {
+    auth.hasResourceProperties('AWS::Cognito::UserPool', { UserPoolTier: config.userPool.featurePlan });
+  });
+
+  it('has one group per config entry with its precedence and description', () => {
+    for (const group of config.groups) {
+      auth.hasResourceProperties('AWS::Cognito::UserPoolGroup', {
+        GroupName: group.name,
+        Precedence: group.precedence,
+        Description: group.description,
+      });
+    }
+    auth.resourceCountIs('AWS::Cognito::UserPoolGroup', config.groups.length);
+  });
+
+  it('defines the resource server with the configured scopes', () => {
+    auth.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'api',
+      Scopes: config.resourceServer.scopes.map((s) => ({ ScopeName: s.name, ScopeDescription: s.description })),
+    });
+  });
+
+  it('serves managed login on the configured domain', () => {
+    auth.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: config.domain.prefix,
+      ManagedLoginVersion: 2,
+    });
+    auth.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', { UseCognitoProvidedValues: true });
+  });
+
+  it('outputs what a frontend needs and nothing secret', () => {
+    const outputs = auth.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs).sort()).toEqual(
+      [
+        'IssuerUrl',
+        'LoginDomainUrl',
+        'MachineClientId',
+        'Region',
+        'ResourceServerIdentifier',
+        'UserPoolArn',
+        'UserPoolId',
+        'WebClientId',
+      ].sort(),
+    );
+    // The machine client's secret (GetAtt ClientSecret) must never be an output.
+    expect(JSON.stringify(outputs)).not.toContain('ClientSecret');
+  });
+});
+
+describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
+  const auth = templates.auth;
+  const all = clients(auth);
+
+  it('every client prevents user-existence errors, revokes tokens and keeps sessions short', () => {
+    expect(all).toHaveLength(2);
+    for (const client of all) {
+      expect(client).toMatchObject({
+        PreventUserExistenceErrors: 'ENABLED',
+        EnableTokenRevocation: true,
+        AuthSessionValidity: 3,
+        TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
+      });
+      expect(client.AccessTokenValidity).toBeLessThanOrEqual(60);
+      expect(client.IdTokenValidity).toBeLessThanOrEqual(60);
+      expect(client.AccessTokenValidity).toBe(config.userPool.tokenValidity.accessTokenMinutes);
+      expect(client.RefreshTokenValidity).toBe(config.userPool.tokenValidity.refreshTokenDays * 24 * 60);
+      expect(client.RefreshTokenValidity).toBeLessThanOrEqual(90 * 24 * 60);
+    }
+  });
+
+  it('every client sets explicit auth flows, never admin password auth', () => {
+    for (const client of all) {
+      expect(Array.isArray(client.ExplicitAuthFlows)).toBe(true);
+      expect(client.ExplicitAuthFlows).not.toContain('ALLOW_ADMIN_USER_PASSWORD_AUTH');
+      expect(client.ExplicitAuthFlows).not.toContain('ADMIN_NO_SRP_AUTH');
+    }
+  });
+
+  it('every client has explicit read/write attributes and none can write an authorization attribute', () => {
+    for (const client of all) {
+      expect(Array.isArray(client.ReadAttributes) && (client.ReadAttributes as unknown[]).length).toBeTruthy();
+      expect(Array.isArray(client.WriteAttributes) && (client.WriteAttributes as unknown[]).length).toBeTruthy();
+      expect((client.WriteAttributes as string[]).filter((a) => a.startsWith('custom:'))).toEqual([]);
+    }
+  });
+
+  it('web client: public PKCE client, code grant only, SRP + refresh, minimal OpenID scopes', () => {
+    const web = webClient(auth);
+    expect(web).toMatchObject({
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      CallbackURLs: config.webClient.callbackUrls,
+      LogoutURLs: config.webClient.logoutUrls,
+      SupportedIdentityProviders: ['COGNITO'],
+    });
+    expect([...(web.ExplicitAuthFlows as string[])].sort()).toEqual([
+      'ALLOW_REFRESH_TOKEN_AUTH',
+      'ALLOW_USER_SRP_AUTH',
+    ]);
+    // API scopes come from group membership (pre token trigger), never from what the client asks for.
+    expect(JSON.stringify(web.AllowedOAuthScopes)).not.toContain('api/');
+  });
+
+  it('web client reads the tenant and department claims but cannot write them', () => {
+    const web = webClient(auth);
+    expect(web.ReadAttributes).toEqual(expect.arrayContaining(['custom:tenant_id', 'custom:department', 'email']));
+    expect(web.WriteAttributes).not.toContain('email_verified');
+  });
+
+  it('machine client: confidential, client credentials only, configured API scopes, no user flows', () => {
+    const machine = all.find((c) => c.GenerateSecret === true);
+    expect(machine).toMatchObject({
+      AllowedOAuthFlows: ['client_credentials'],
+      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+    });
+    const scopes = JSON.stringify(machine!.AllowedOAuthScopes);
+    for (const scope of config.machineClient.scopes) expect(scopes).toContain(`/${scope}`);
+    expect((machine!.AllowedOAuthScopes as unknown[]).length).toBe(config.machineClient.scopes.length);
+  });
+
+  it('redirect URLs are HTTPS, localhost only outside production', () => {
+    const urls = [...(webClient(auth).CallbackURLs as string[]), ...(webClient(auth).LogoutURLs as string[])];
+    for (const url of urls) {
+      const { protocol, hostname } = new URL(url);
+      if (config.production) expect(protocol).toBe('https:');
+      else expect(protocol === 'https:' || hostname === 'localhost').toBe(true);
+    }
+  });
+});
+
+describe('production guard rails (prod)', () => {
+  const auth = prod.templates.auth;
+
+  it('retains the user pool and turns on deletion protection', () => {
+    auth.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }),
+    });
+  });
+
+  it('enforces threat protection on the PLUS plan, custom auth included', () => {
+    auth.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: {
+        AdvancedSecurityMode: 'ENFORCED',
+        AdvancedSecurityAdditionalFlows: { CustomAuthMode: 'ENFORCED' },
+      },
+    });
+  });
+});
+
+describe('development stage (dev)', () => {
+  it('can be torn down: no retention, no deletion protection', () => {
+    dev.templates.auth.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ DeletionProtection: 'INACTIVE' }),
+    });
+  });
+});
+
+describe('federation (enabled by config)', () => {
+  const federated = synthStage('dev', {
+    identityProviders: {
+      google: { clientId: 'google-client-id', clientSecretName: 'dev/google-client-secret' },
+      oidc: [
+        {
+          name: 'Okta',
+          issuerUrl: 'https://example.okta.com',
+          clientId: 'okta-client',
+          clientSecretName: 'dev/okta-secret',
+        },
+      ],
+      saml: [{ name: 'Corp', metadataUrl: 'https://idp.example.com/metadata.xml' }],
+    },
+  });
+  const auth = federated.templates.auth;
+  const text = JSON.stringify(auth.toJSON());
+
+  it('creates each provider, mapping only email and email_verified', () => {
+    auth.hasResourceProperties('AWS::Cognito::UserPoolIdentityProvider', {
+      ProviderName: 'Google',
+      ProviderType: 'Google',
+      AttributeMapping: { email: 'email', email_verified: 'email_verified' },
+    });
+    auth.hasResourceProperties('AWS::Cognito::UserPoolIdentityProvider', {
+      ProviderName: 'Okta',
+      ProviderType: 'OIDC',
+      AttributeMapping: { email: 'email', email_verified: 'email_verified' },
+    });
+    auth.hasResourceProperties('AWS::Cognito::UserPoolIdentityProvider', {
+      ProviderName: 'Corp',
+      ProviderType: 'SAML',
+      AttributeMapping: { email: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress' },
+    });
+    for (const idp of Object.values(resources(auth, 'AWS::Cognito::UserPoolIdentityProvider'))) {
+      expect(Object.keys(idp.Properties.AttributeMapping as object).every((k) => !k.startsWith('custom:'))).toBe(true);
+    }
+  });
+
+  it('references client secrets in Secrets Manager, never inline', () => {
+    expect(text).toContain('{{resolve:secretsmanager:dev/google-client-secret:SecretString:::}}');
+    expect(text).toContain('{{resolve:secretsmanager:dev/okta-secret:SecretString:::}}');
+  });
+
+  it('lets the web client use them, with write access to the mapped email_verified only', () => {
+    const web = webClient(auth);
+    expect(web.SupportedIdentityProviders).toEqual(expect.arrayContaining(['COGNITO', 'Google', 'Okta', 'Corp']));
+    expect(web.WriteAttributes).toContain('email_verified');
+    expect((web.WriteAttributes as string[]).filter((a) => a.startsWith('custom:'))).toEqual([]);
+  });
+});

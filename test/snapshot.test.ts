@@ -1,0 +1,12 @@
+import { maskAssetHashes, synthStage } from './helpers/app';
+
+// One whole-app snapshot per stage. A diff here is a change to what `cdk deploy` would do:
+// review it like infrastructure, then run `npm test -- -u` to accept it.
+describe.each(['dev', 'prod'])('synthesized templates (%s)', (stage) => {
+  const { templates } = synthStage(stage);
+
+  it.each(Object.keys(templates))('%s stack matches the snapshot', (key) => {
+    const template = templates[key as keyof typeof templates].toJSON();
+    expect(maskAssetHashes(template)).toMatchSnapshot();
+  });
+});
