@@ -233,7 +233,10 @@ const googleSchema = z.strictObject({
 const oidcSchema = z.strictObject({
   name: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{3,32}$/, 'expected 3-32 characters from A-Z a-z 0-9 _ -')
+    .regex(
+      /^[A-Za-z0-9-]{3,32}$/,
+      'expected 3-32 characters from A-Z a-z 0-9 - (no "_": federated user names are <provider>_<subject>)',
+    )
     .describe('Provider name shown in managed login and used in `identities`.'),
   issuerUrl: z.url({ protocol: /^https$/, error: 'expected an https issuer URL' }).describe('OIDC issuer URL.'),
   clientId: z.string().min(1).describe('Client id registered at the provider.'),
@@ -244,7 +247,10 @@ const oidcSchema = z.strictObject({
 const samlSchema = z.strictObject({
   name: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{3,32}$/, 'expected 3-32 characters from A-Z a-z 0-9 _ -')
+    .regex(
+      /^[A-Za-z0-9-]{3,32}$/,
+      'expected 3-32 characters from A-Z a-z 0-9 - (no "_": federated user names are <provider>_<subject>)',
+    )
     .describe('Provider name shown in managed login.'),
   metadataUrl: z
     .url({ protocol: /^https$/, error: 'expected an https metadata URL' })
@@ -259,14 +265,70 @@ const identityProvidersSchema = z
   })
   .describe('Optional federation. All off by default; secrets are referenced by Secrets Manager name, never inline.');
 
+/** Log retention values CloudWatch Logs accepts, in days. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const functionsSchema = z
+  .strictObject({
+    memoryMb: z
+      .number()
+      .int()
+      .min(128)
+      .max(10240)
+      .default(512)
+      .describe('Memory of every Lambda function in MB (CPU scales with it, and cold starts with CPU).'),
+    logRetentionDays: z
+      .union(LOG_RETENTION_DAYS.map((d) => z.literal(d)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>])
+      .default(90)
+      .describe(`Days CloudWatch keeps function logs; one of ${LOG_RETENTION_DAYS.join(', ')}.`),
+    logLevel: z
+      .enum(['DEBUG', 'INFO', 'WARN', 'ERROR'])
+      .default('INFO')
+      .describe('Lambda application log level (native JSON logs); lower levels are dropped by Lambda.'),
+    tracing: z.boolean().default(true).describe('X-Ray active tracing on every function.'),
+  })
+  .describe('Settings every Lambda function shares.');
+
 const triggersSchema = z
   .strictObject({
+    preSignUp: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('Run the pre sign-up trigger (email-domain rules, federated account linking).'),
+        linkFederatedUsers: z
+          .boolean()
+          .default(true)
+          .describe('Link a Google/OIDC sign-up to the native user with the same email when both sides verified it.'),
+      })
+      .prefault({})
+      .describe('Pre sign-up trigger.'),
+    postConfirmation: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('Run the post confirmation trigger (adds new users to defaultGroup).'),
+      })
+      .prefault({})
+      .describe('Post confirmation trigger.'),
     preTokenGeneration: z
       .strictObject({
         enabled: z
           .boolean()
           .default(true)
           .describe('Run the pre token generation trigger (event version V2_0, needs ESSENTIALS or PLUS).'),
+        scopesByGroup: z
+          .record(groupName, z.array(scopeName))
+          .default({ admins: ['admin', 'write', 'read'], editors: ['write', 'read'] })
+          .describe("API scopes (resourceServer scope names) added to the access token of each group's members."),
+        everyoneScopes: z
+          .array(scopeName)
+          .default(['read'])
+          .describe("API scopes added to every signed-in user's access token."),
       })
       .prefault({})
       .describe('Pre token generation (V2): tenant claims and group-to-scope mapping.'),
@@ -346,6 +408,7 @@ const stageConfigObject = z.strictObject({
   machineClient: machineClientSchema.prefault({}),
   domain: domainSchema,
   identityProviders: identityProvidersSchema.prefault({}),
+  functions: functionsSchema.prefault({}),
   triggers: triggersSchema.prefault({}),
 });
 
@@ -467,6 +530,39 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
       ctx.addIssue({
         code: 'custom',
         path: ['machineClient', 'scopes', index],
+        input: scope,
+        message: `not a resourceServer scope; allowed: ${[...scopes].map((n) => JSON.stringify(n)).join(', ')}`,
+      });
+    }
+  });
+
+  // The pre token trigger's mapping may only name configured groups and scopes.
+  const tokenScopes = config.triggers.preTokenGeneration;
+  for (const [group, groupScopes] of Object.entries(tokenScopes.scopesByGroup)) {
+    if (!names.has(group)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['triggers', 'preTokenGeneration', 'scopesByGroup', group],
+        input: group,
+        message: `not a configured group; allowed: ${[...names].map((n) => JSON.stringify(n)).join(', ')}`,
+      });
+    }
+    groupScopes.forEach((scope, index) => {
+      if (!scopes.has(scope)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['triggers', 'preTokenGeneration', 'scopesByGroup', group, index],
+          input: scope,
+          message: `not a resourceServer scope; allowed: ${[...scopes].map((n) => JSON.stringify(n)).join(', ')}`,
+        });
+      }
+    });
+  }
+  tokenScopes.everyoneScopes.forEach((scope, index) => {
+    if (!scopes.has(scope)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['triggers', 'preTokenGeneration', 'everyoneScopes', index],
         input: scope,
         message: `not a resourceServer scope; allowed: ${[...scopes].map((n) => JSON.stringify(n)).join(', ')}`,
       });

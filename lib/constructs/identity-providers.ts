@@ -22,6 +22,8 @@ export class FederatedIdentityProviders extends Construct {
   readonly clientProviders: readonly cognito.UserPoolClientIdentityProvider[];
   /** True when a provider maps `email_verified` (the client then needs write access to it). */
   readonly mapsEmailVerified: boolean;
+  /** Provider names as configured in the pool (`Google`, OIDC and SAML names). */
+  readonly providerNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: FederatedIdentityProvidersProps) {
     super(scope, id);
@@ -77,5 +79,10 @@ export class FederatedIdentityProviders extends Construct {
     this.providers = providers;
     this.clientProviders = clientProviders;
     this.mapsEmailVerified = settings.google !== undefined || settings.oidc.length > 0;
+    this.providerNames = [
+      ...(settings.google ? ['Google'] : []),
+      ...settings.oidc.map((p) => p.name),
+      ...settings.saml.map((p) => p.name),
+    ];
   }
 }

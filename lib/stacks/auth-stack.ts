@@ -6,6 +6,7 @@ import { FederatedIdentityProviders } from '../constructs/identity-providers';
 import { LoginDomain } from '../constructs/login-domain';
 import { AUTHORIZATION_ATTRIBUTES, AuthUserPool } from '../constructs/user-pool';
 import { UserPoolGroups } from '../constructs/user-pool-groups';
+import { UserPoolTriggers } from '../constructs/user-pool-triggers';
 
 export interface AuthStackProps extends StackProps {
   readonly config: StageConfig;
@@ -18,6 +19,7 @@ export class AuthStack extends Stack {
   readonly groups: UserPoolGroups;
   readonly domain: LoginDomain;
   readonly identityProviders: FederatedIdentityProviders;
+  readonly triggers: UserPoolTriggers;
 
   constructor(scope: Construct, id: string, props: AuthStackProps) {
     super(scope, id, props);
@@ -29,6 +31,12 @@ export class AuthStack extends Stack {
     this.identityProviders = new FederatedIdentityProviders(this, 'Federation', {
       userPool,
       settings: config.identityProviders,
+    });
+
+    this.triggers = new UserPoolTriggers(this, 'Triggers', {
+      userPool,
+      config,
+      federatedProviderNames: this.identityProviders.providerNames,
     });
 
     this.clients = new AppClients(this, 'Clients', {

@@ -1,0 +1,79 @@
+/**
+ * Pure decisions of the pre token generation (V2) trigger: which claims and OAuth scopes a
+ * user's access token carries. Inputs are only what users cannot write: group membership as
+ * Cognito computed it, and the immutable, admin-set custom attributes.
+ */
+
+export interface ScopeRules {
+  /** Resource server identifier, e.g. `api`; scopes are `<identifier>/<name>`. */
+  readonly resourceServer: string;
+  /** Scope names per group name. */
+  readonly byGroup: Readonly<Record<string, readonly string[]>>;
+  /** Scope names every signed-in user gets. */
+  readonly everyone: readonly string[];
+}
+
+/** Claims copied from immutable custom attributes into the access token, by claim name. */
+export const ACCESS_TOKEN_CLAIMS = { tenant_id: 'custom:tenant_id', department: 'custom:department' } as const;
+
+/** Claim values are short identifiers; anything else is left out rather than trusted. */
+const CLAIM_VALUE = /^[A-Za-z0-9._-]{1,64}$/;
+
+export interface TokenDecision {
+  readonly accessTokenClaims: Record<string, string>;
+  readonly scopesToAdd: string[];
+  readonly scopesToSuppress: string[];
+}
+
+/**
+ * @param groups          `groupConfiguration.groupsToOverride` (the user's groups, from Cognito)
+ * @param attributes      `request.userAttributes`
+ * @param requestedScopes `request.scopes` (what the client asked for and Cognito allowed)
+ */
+export function decideTokenClaims(
+  groups: readonly string[],
+  attributes: Readonly<Record<string, string | undefined>>,
+  requestedScopes: readonly string[],
+  rules: ScopeRules,
+): TokenDecision {
+  const prefix = `${rules.resourceServer}/`;
+  const entitled = new Set(rules.everyone.map((s) => prefix + s));
+  for (const group of groups) {
+    // Own-property lookup: a group named "__proto__" or "constructor" maps to nothing.
+    const scopes = Object.prototype.hasOwnProperty.call(rules.byGroup, group) ? rules.byGroup[group] : undefined;
+    for (const scope of scopes ?? []) entitled.add(prefix + scope);
+  }
+
+  const accessTokenClaims: Record<string, string> = {};
+  for (const [claim, attribute] of Object.entries(ACCESS_TOKEN_CLAIMS)) {
+    const value = attributes[attribute];
+    if (value !== undefined && CLAIM_VALUE.test(value)) accessTokenClaims[claim] = value;
+  }
+
+  const already = new Set(requestedScopes);
+  return {
+    accessTokenClaims,
+    scopesToAdd: [...entitled].filter((s) => !already.has(s)).sort(),
+    // Defense in depth: an API scope the user is not entitled to never survives, even if a
+    // client were misconfigured to allow requesting it.
+    scopesToSuppress: requestedScopes.filter((s) => s.startsWith(prefix) && !entitled.has(s)).sort(),
+  };
+}
+
+/** Validates the SCOPE_RULES environment variable. */
+export function parseScopeRules(value: unknown): ScopeRules {
+  const v = value as Partial<ScopeRules> | null;
+  const isList = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
+  if (
+    typeof v !== 'object' ||
+    v === null ||
+    typeof v.resourceServer !== 'string' ||
+    !isList(v.everyone) ||
+    typeof v.byGroup !== 'object' ||
+    v.byGroup === null ||
+    !Object.values(v.byGroup).every(isList)
+  ) {
+    throw new Error('SCOPE_RULES is not { resourceServer, byGroup, everyone }');
+  }
+  return { resourceServer: v.resourceServer, byGroup: v.byGroup, everyone: v.everyone };
+}

@@ -1,0 +1,194 @@
+import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
+import fc from 'fast-check';
+import { decideTokenClaims, parseScopeRules, type ScopeRules } from '../../lambda/triggers/pre-token-generation/claims';
+import { GENERIC_ERROR_MESSAGE } from '../../lambda/shared/errors';
+import { context, expectNothingLeaked, fixture, loadHandler, spyOnLogs, type AsyncHandler } from '../helpers/lambda';
+
+type Event = PreTokenGenerationV2TriggerEvent;
+type Handler = AsyncHandler<Event, Event>;
+
+const RULES: ScopeRules = {
+  resourceServer: 'api',
+  byGroup: { admins: ['admin', 'write', 'read'], editors: ['write', 'read'] },
+  everyone: ['read'],
+};
+const load = (rules: unknown = RULES) =>
+  loadHandler<Handler>('triggers/pre-token-generation/handler', { SCOPE_RULES: JSON.stringify(rules) }).handler;
+const tokenEvent = () => fixture<Event>('pre-token-generation.v2');
+
+let logs: ReturnType<typeof spyOnLogs>;
+beforeEach(() => {
+  logs = spyOnLogs();
+});
+afterEach(() => logs.restore());
+
+describe('decideTokenClaims', () => {
+  it.each([
+    [['admins'], ['api/admin', 'api/read', 'api/write']],
+    [['editors'], ['api/read', 'api/write']],
+    [['readers'], ['api/read']],
+    [[], ['api/read']],
+    [
+      ['editors', 'admins'],
+      ['api/admin', 'api/read', 'api/write'],
+    ],
+    [['__proto__', 'constructor', 'toString'], ['api/read']],
+  ])('groups %j get scopes %j', (groups, scopes) => {
+    expect(decideTokenClaims(groups, {}, [], RULES).scopesToAdd).toEqual(scopes);
+  });
+
+  it('copies tenant and department from the immutable attributes into short claims', () => {
+    const decision = decideTokenClaims(
+      [],
+      { 'custom:tenant_id': 'acme', 'custom:department': 'finance', tenant_id: 'globex' },
+      [],
+      RULES,
+    );
+    expect(decision.accessTokenClaims).toEqual({ tenant_id: 'acme', department: 'finance' });
+  });
+
+  it('leaves out attribute values that are not short identifiers', () => {
+    const decision = decideTokenClaims(
+      [],
+      { 'custom:tenant_id': 'acme"}, {"x', 'custom:department': 'x'.repeat(65) },
+      [],
+      RULES,
+    );
+    expect(decision.accessTokenClaims).toEqual({});
+  });
+
+  it('suppresses API scopes the user is not entitled to and keeps others', () => {
+    const decision = decideTokenClaims(['editors'], {}, ['openid', 'api/admin', 'api/write'], RULES);
+    expect(decision.scopesToSuppress).toEqual(['api/admin']);
+    expect(decision.scopesToAdd).toEqual(['api/read']);
+  });
+
+  // Property: scopes come only from groups and the everyone list; user-writable attributes and
+  // anything else in the event never change them.
+  it('derives scopes from groups only, whatever the attributes say (property)', () => {
+    const groups = fc.subarray(['admins', 'editors', 'readers', 'other']);
+    const attributes = fc.dictionary(fc.string(), fc.string());
+    fc.assert(
+      fc.property(groups, attributes, attributes, (g, a, b) => {
+        const left = decideTokenClaims(g, a, [], RULES).scopesToAdd;
+        const right = decideTokenClaims(g, b, [], RULES).scopesToAdd;
+        expect(left).toEqual(right);
+        const allowed = new Set(['api/read', ...g.flatMap((x) => (RULES.byGroup[x] ?? []).map((s) => `api/${s}`))]);
+        for (const scope of left) expect(allowed.has(scope)).toBe(true);
+        expect(left).toContain('api/read');
+      }),
+    );
+  });
+
+  it('never lets a requested API scope outside the entitlement through (property)', () => {
+    const scope = fc.constantFrom('api/read', 'api/write', 'api/admin', 'openid', 'email', 'api/other');
+    fc.assert(
+      fc.property(fc.subarray(['admins', 'editors', 'readers']), fc.array(scope), (g, requested) => {
+        const d = decideTokenClaims(g, {}, requested, RULES);
+        const final = new Set([...requested.filter((s) => !d.scopesToSuppress.includes(s)), ...d.scopesToAdd]);
+        const entitled = new Set(['api/read', ...g.flatMap((x) => (RULES.byGroup[x] ?? []).map((s) => `api/${s}`))]);
+        for (const s of final) if (s.startsWith('api/')) expect(entitled.has(s)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('parseScopeRules', () => {
+  it.each([
+    null,
+    {},
+    { resourceServer: 'api', byGroup: { a: 'read' }, everyone: [] },
+    { resourceServer: 1, byGroup: {}, everyone: [] },
+  ])('refuses %j', (value) => {
+    expect(() => parseScopeRules(value)).toThrow('SCOPE_RULES');
+  });
+});
+
+describe('pre token generation handler (V2)', () => {
+  it('adds tenant claims and group scopes to the access token and keeps groupConfiguration', async () => {
+    const handler = load();
+    const event = tokenEvent();
+    const groupConfiguration = structuredClone(event.request.groupConfiguration);
+    const result = await handler(event, context, () => undefined);
+    expect(result.response).toEqual({
+      claimsAndScopeOverrideDetails: {
+        accessTokenGeneration: {
+          claimsToAddOrOverride: { tenant_id: 'acme', department: 'finance' },
+          scopesToAdd: ['api/read', 'api/write'],
+          scopesToSuppress: [],
+        },
+      },
+    });
+    expect(result.response.claimsAndScopeOverrideDetails?.groupOverrideDetails).toBeUndefined();
+    expect(result.request.groupConfiguration).toEqual(groupConfiguration);
+  });
+
+  it('ignores clientMetadata that asks for another tenant or more scopes', async () => {
+    const handler = load();
+    const event = tokenEvent();
+    event.request.clientMetadata = { tenant_id: 'globex', scopes: 'api/admin', groups: 'admins' };
+    const result = await handler(event, context, () => undefined);
+    const access = result.response.claimsAndScopeOverrideDetails?.accessTokenGeneration;
+    expect(access?.claimsToAddOrOverride).toEqual({ tenant_id: 'acme', department: 'finance' });
+    expect(access?.scopesToAdd).not.toContain('api/admin');
+  });
+
+  it.each([
+    'TokenGeneration_HostedAuth',
+    'TokenGeneration_Authentication',
+    'TokenGeneration_NewPasswordChallenge',
+    'TokenGeneration_AuthenticateDevice',
+    'TokenGeneration_RefreshTokens',
+  ])('handles %s', async (source) => {
+    const handler = load();
+    const event = tokenEvent() as unknown as { triggerSource: string };
+    event.triggerSource = source;
+    const result = await handler(event as Event, context, () => undefined);
+    expect(result.response.claimsAndScopeOverrideDetails?.accessTokenGeneration?.scopesToAdd).toEqual([
+      'api/read',
+      'api/write',
+    ]);
+  });
+
+  it('rejects an unknown triggerSource and a V1 event with the generic message', async () => {
+    const handler = load();
+    const unknown = tokenEvent() as unknown as { triggerSource: string };
+    unknown.triggerSource = 'TokenGeneration_ClientCredentials';
+    await expect(handler(unknown as Event, context, () => undefined)).rejects.toThrow(new Error(GENERIC_ERROR_MESSAGE));
+    const v1 = tokenEvent();
+    v1.version = '1';
+    await expect(handler(v1, context, () => undefined)).rejects.toThrow(new Error(GENERIC_ERROR_MESSAGE));
+  });
+
+  it('tolerates a user without groups or custom attributes', async () => {
+    const handler = load();
+    const event = tokenEvent();
+    event.request.groupConfiguration = { groupsToOverride: [], iamRolesToOverride: [] };
+    event.request.userAttributes = { sub: 'x' };
+    const result = await handler(event, context, () => undefined);
+    expect(result.response.claimsAndScopeOverrideDetails?.accessTokenGeneration).toEqual({
+      claimsToAddOrOverride: {},
+      scopesToAdd: ['api/read'],
+      scopesToSuppress: [],
+    });
+  });
+
+  it('tolerates fields AWS may add', async () => {
+    const handler = load();
+    const event = tokenEvent() as unknown as Record<string, unknown> & { request: Record<string, unknown> };
+    event.newTopLevelField = { x: 1 };
+    event.request.newRequestField = 'y';
+    await expect(handler(event as unknown as Event, context, () => undefined)).resolves.toBeDefined();
+  });
+
+  it('refuses malformed SCOPE_RULES at load', () => {
+    expect(() => load({ resourceServer: 'api' })).toThrow('SCOPE_RULES');
+  });
+
+  it('logs no email, attribute value or event', async () => {
+    const handler = load();
+    const event = tokenEvent();
+    await handler(event, context, () => undefined);
+    expectNothingLeaked(logs.text(), event, ['alice@example.com', 'acme', 'finance']);
+  });
+});
