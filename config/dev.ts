@@ -23,5 +23,6 @@ export const dev: StageConfigInput = {
     logoutUrls: ['http://localhost:5173/'],
   },
   machineClient: { enabled: true, scopes: ['read'] },
+  data: { removalPolicy: 'DESTROY' },
   domain: { prefix: 'example-authref-dev' },
 };

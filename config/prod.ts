@@ -23,5 +23,6 @@ export const prod: StageConfigInput = {
     logoutUrls: ['https://app.example.com/'],
   },
   machineClient: { enabled: true, scopes: ['read'] },
+  data: { removalPolicy: 'RETAIN' },
   domain: { prefix: 'example-authref-prod' },
 };

@@ -2,9 +2,11 @@ import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { StageConfig } from './config/schema';
 import { AuthStack } from './stacks/auth-stack';
+import { DataStack } from './stacks/data-stack';
 
 /** The stacks of one stage. */
 export interface StageStacks {
+  readonly data: DataStack;
   readonly auth: AuthStack;
 }
 
@@ -21,10 +23,15 @@ export function buildStage(app: App, config: StageConfig): StageStacks {
   const prefix = stagePrefix(config);
   const env = { account: config.env.account, region: config.env.region };
 
+  const data = new DataStack(app, `${prefix}-Data`, {
+    config,
+    env,
+    description: `Protected S3 bucket and DynamoDB table (${prefix})`,
+  });
   const auth = new AuthStack(app, `${prefix}-Auth`, {
     config,
     env,
-    description: `Cognito user pool, clients and groups (${prefix})`,
+    description: `Cognito user pool, clients, groups and triggers (${prefix})`,
   });
 
   Tags.of(app).add('Project', config.project);
@@ -32,5 +39,5 @@ export function buildStage(app: App, config: StageConfig): StageStacks {
   // writeSuppressionsToCloudFormation: each acknowledgement and its reason also lands in the
   // template (resource Metadata `cdk_nag`), so a reviewer of the template sees why.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }));
-  return { auth };
+  return { data, auth };
 }

@@ -121,6 +121,12 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'userPool.removalPolicy: got "DESTROY"; production stages must use "RETAIN"',
     ],
     [
+      'production data that would be deleted with the stack',
+      'prod',
+      { data: { removalPolicy: 'DESTROY' } },
+      'data.removalPolicy: got "DESTROY"; production stages must use "RETAIN"',
+    ],
+    [
       'production without deletion protection',
       'prod',
       { userPool: { deletionProtection: false } },

@@ -408,6 +408,17 @@ const stageConfigObject = z.strictObject({
   machineClient: machineClientSchema.prefault({}),
   domain: domainSchema,
   identityProviders: identityProvidersSchema.prefault({}),
+  data: z
+    .strictObject({
+      removalPolicy: z
+        .enum(['RETAIN', 'DESTROY'])
+        .default('RETAIN')
+        .describe(
+          'What CloudFormation does with the protected bucket and table on stack deletion. Production stages need RETAIN.',
+        ),
+    })
+    .prefault({})
+    .describe('The protected data (S3 bucket and DynamoDB table).'),
   functions: functionsSchema.prefault({}),
   triggers: triggersSchema.prefault({}),
 });

@@ -1,0 +1,55 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { synthStage } from './helpers/app';
+
+describe.each(['dev', 'prod'])('protected data (%s)', (stage) => {
+  const { templates, config } = synthStage(stage);
+  const data = templates.data;
+  const retain = config.data.removalPolicy === 'RETAIN';
+
+  it('encrypts the data bucket, blocks public access, versions it and logs access', () => {
+    data.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'data-bucket/' },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+  });
+
+  it('denies every request without TLS on both buckets', () => {
+    const policies = Object.values(data.findResources('AWS::S3::BucketPolicy'));
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('keeps the table keyed by pk/sk with point-in-time recovery and encryption', () => {
+    data.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      DeletionProtectionEnabled: retain,
+    });
+  });
+
+  it(`${retain ? 'retains' : 'deletes'} the data with the stack, as configured`, () => {
+    for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table']) {
+      for (const resource of Object.values(data.findResources(type))) {
+        expect(resource.DeletionPolicy).toBe(retain ? 'Retain' : 'Delete');
+      }
+    }
+    expect(stage === 'prod' ? retain : true).toBe(true);
+  });
+});
