@@ -639,6 +639,12 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
       ],
       [userPool.mfa === 'REQUIRED', ['userPool', 'mfa'], userPool.mfa, 'production stages must use "REQUIRED"'],
       [
+        config.data.removalPolicy === 'RETAIN',
+        ['data', 'removalPolicy'],
+        config.data.removalPolicy,
+        'production stages must use "RETAIN"',
+      ],
+      [
         userPool.passwordPolicy.minLength >= 12,
         ['userPool', 'passwordPolicy', 'minLength'],
         userPool.passwordPolicy.minLength,
