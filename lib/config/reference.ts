@@ -42,7 +42,8 @@ The schema also refuses combinations that Cognito would reject at deploy time or
 - Pre token generation V2 (\`triggers.preTokenGeneration.enabled\`), password history
   (\`passwordHistorySize > 0\`) and managed login (\`domain.managedLogin: MANAGED_LOGIN\`) need
   \`ESSENTIALS\` or \`PLUS\`.
-- \`production: true\` requires \`removalPolicy: RETAIN\`, \`deletionProtection: true\`, \`mfa: REQUIRED\`,
+- \`production: true\` requires \`RETAIN\` for \`userPool.removalPolicy\` and \`data.removalPolicy\`,
+  \`deletionProtection: true\`, \`mfa: REQUIRED\`,
   \`passwordPolicy.minLength >= 12\`, and no \`localhost\` redirect URL.
 - Redirect URLs are HTTPS without a \`#fragment\`; \`http://localhost\` only when \`production\` is false.
 - \`domain\` has exactly one of \`prefix\` / \`customDomain\`; a prefix may not contain \`aws\`,
