@@ -6,7 +6,7 @@
  * acknowledgement with its reason.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = join(__dirname, '..');
@@ -22,6 +22,8 @@ if (stageFlag >= 0) {
   cdkArgs.splice(stageFlag, 2, '--context', `stage=${stage}`);
 }
 const outdir = join(root, 'cdk.out');
+// Start clean: cdk synth leaves other stages' templates and old assets in place otherwise.
+rmSync(outdir, { recursive: true, force: true });
 
 const cdk = join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk');
 const started = Date.now();

@@ -157,13 +157,13 @@ describe('pre sign-up with federation', () => {
     ]);
   });
 
-  it('knows the provider names and links only when configured', () => {
+  it('deploys the linking variant only with federation, and it knows the provider names', () => {
+    expect(federated.stacks.auth.triggers.preSignUp?.entry).toBe('triggers/pre-sign-up/handler-federated.ts');
+    expect(dev.stacks.auth.triggers.preSignUp?.entry).toBe('triggers/pre-sign-up/handler.ts');
     auth.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ LINK_FEDERATED_USERS: 'true', FEDERATED_PROVIDERS: 'Google' }) },
+      Environment: { Variables: Match.objectLike({ FEDERATED_PROVIDERS: 'Google' }) },
     });
-    dev.templates.auth.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ LINK_FEDERATED_USERS: 'false' }) },
-    });
+    expect(JSON.stringify(dev.templates.auth.toJSON())).not.toContain('FEDERATED_PROVIDERS');
   });
 });
 

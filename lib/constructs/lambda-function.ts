@@ -15,9 +15,18 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const LAMBDA_TARGET = 'node24';
 
 /**
+ * Module aliases applied to every bundle: the SDK's default credential chain is replaced by the
+ * environment-variable provider Lambda actually uses (see lambda/shared/aws-credentials-from-env.ts).
+ */
+export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': join(LAMBDA_SOURCE_ROOT, 'shared', 'aws-credentials-from-env.ts'),
+};
+
+/**
  * How every function is bundled (bench/ builds with the same options). ESM, minified, AWS SDK
  * bundled so esbuild keeps only the commands a handler imports (the runtime's copy of the whole
- * SDK is never loaded), and no source maps: `--enable-source-maps` costs tens of ms at load.
+ * SDK is never loaded), the credential chain cut to what Lambda uses, and no source maps:
+ * `--enable-source-maps` costs tens of ms at load.
  */
 export const LAMBDA_BUNDLING = {
   format: nodejs.OutputFormat.ESM,
@@ -30,6 +39,7 @@ export const LAMBDA_BUNDLING = {
   // Some bundled CommonJS dependencies call require() for Node built-ins; ESM has no require.
   banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
   logLevel: nodejs.LogLevel.ERROR,
+  esbuildArgs: Object.fromEntries(Object.entries(LAMBDA_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
 } satisfies nodejs.BundlingOptions;
 
 /** Trigger functions must answer within Cognito's 5-second budget. */
@@ -58,12 +68,18 @@ export interface ReferenceFunctionProps {
  * grant what the handler needs on `role`.
  */
 export class ReferenceFunction extends Construct {
+  /** Handler source relative to `lambda/` (bench/ builds each entry the same way). */
+  readonly entry: string;
+  /** The environment the function gets (bench/ loads each bundle with it). */
+  readonly environment: Readonly<Record<string, string>>;
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ReferenceFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
+    this.environment = { ...props.environment };
     const timeout = props.timeout ?? MAX_TRIGGER_TIMEOUT;
     if (timeout.toSeconds() < 1 || timeout.toSeconds() > 900) {
       throw new Error(`ReferenceFunction ${id}: timeout must be 1-900 s, got ${timeout.toSeconds()} s`);
@@ -94,7 +110,7 @@ export class ReferenceFunction extends Construct {
       timeout,
       role: this.role,
       bundling: LAMBDA_BUNDLING,
-      environment: { ...props.environment },
+      environment: { ...this.environment },
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: APPLICATION_LOG_LEVELS[props.settings.logLevel],

@@ -29,17 +29,19 @@ export class UserPoolTriggers extends Construct {
     const { triggers, functions } = config;
 
     if (triggers.preSignUp.enabled) {
+      // Linking needs the AWS SDK; without federation a smaller, SDK-free handler is deployed.
       const link = triggers.preSignUp.linkFederatedUsers && props.federatedProviderNames.length > 0;
+      const domains = {
+        ALLOWED_EMAIL_DOMAINS: config.userPool.emailDomains.allow.join(','),
+        DENIED_EMAIL_DOMAINS: config.userPool.emailDomains.deny.join(','),
+      };
       this.preSignUp = new ReferenceFunction(this, 'PreSignUp', {
-        entry: 'triggers/pre-sign-up/handler.ts',
-        description: 'Cognito pre sign-up: email-domain rules and federated account linking',
+        entry: link ? 'triggers/pre-sign-up/handler-federated.ts' : 'triggers/pre-sign-up/handler.ts',
+        description: link
+          ? 'Cognito pre sign-up: email-domain rules and federated account linking'
+          : 'Cognito pre sign-up: email-domain rules',
         settings: functions,
-        environment: {
-          ALLOWED_EMAIL_DOMAINS: config.userPool.emailDomains.allow.join(','),
-          DENIED_EMAIL_DOMAINS: config.userPool.emailDomains.deny.join(','),
-          LINK_FEDERATED_USERS: String(link),
-          FEDERATED_PROVIDERS: props.federatedProviderNames.join(','),
-        },
+        environment: link ? { ...domains, FEDERATED_PROVIDERS: props.federatedProviderNames.join(',') } : domains,
       });
       userPool.addTrigger(cognito.UserPoolOperation.PRE_SIGN_UP, this.preSignUp.function);
       if (link) {

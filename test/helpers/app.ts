@@ -59,7 +59,11 @@ export function synthStage(
   { cfnValidation = false }: { cfnValidation?: boolean } = {},
 ): SynthesizedStage {
   const config = parseStageConfig(stageInput(stage, patch), `test:${stage}`);
-  const app = new App({ context: { ...CDK_CONTEXT, stage }, builtinCloudFormationValidation: cfnValidation });
+  // Asset metadata is on under the CLI too; it names each function's bundle directory.
+  const app = new App({
+    context: { ...CDK_CONTEXT, stage, 'aws:cdk:enable-asset-metadata': true },
+    builtinCloudFormationValidation: cfnValidation,
+  });
   const stacks = buildStage(app, config);
   app.synth();
   const templates = Object.fromEntries(

@@ -19,7 +19,9 @@ export type AsyncHandler<E = unknown, R = unknown> = (event: E, ctx: Context, cb
 /**
  * Loads a handler module in a fresh module registry with `env` set, the way Lambda starts a
  * cold instance: module-scope config is read from the environment at load. `prepare` runs first
- * in the same registry (e.g. to mock the SDK client classes the handler will use).
+ * in the same registry (e.g. to mock the SDK client classes the handler will use). The registry
+ * stays current afterwards, so modules the handler imports lazily resolve to the same (mocked)
+ * SDK.
  *
  * @param entry path under lambda/, e.g. 'triggers/pre-sign-up/handler'
  */
@@ -29,24 +31,21 @@ export function loadHandler<H = AsyncHandler, P = undefined>(
   prepare?: (requireInRegistry: (id: string) => unknown) => P,
 ): { handler: H; prepared: P } {
   const saved = { ...process.env };
-  let loaded: { handler: H; prepared: P } | undefined;
   try {
     Object.assign(process.env, env);
-    jest.isolateModules(() => {
-      // require() is how jest loads a module into the isolated registry.
-      /* eslint-disable @typescript-eslint/no-require-imports */
-      const prepared = prepare ? prepare((id) => require(id) as unknown) : (undefined as P);
-      const mod = require(join(__dirname, '..', '..', 'lambda', entry)) as { handler: H };
-      /* eslint-enable @typescript-eslint/no-require-imports */
-      loaded = { handler: mod.handler, prepared };
-    });
+    jest.resetModules();
+    // require() is how jest loads a module into the current registry.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const prepared = prepare ? prepare((id) => require(id) as unknown) : (undefined as P);
+    const mod = require(join(__dirname, '..', '..', 'lambda', entry)) as { handler: H };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    return { handler: mod.handler, prepared };
   } finally {
     for (const key of Object.keys(env)) {
       if (saved[key] === undefined) delete process.env[key];
       else process.env[key] = saved[key];
     }
   }
-  return loaded!;
 }
 
 /** Captures everything written through console.* so a test can prove what was (not) logged. */

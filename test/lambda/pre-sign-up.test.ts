@@ -17,13 +17,13 @@ type Handler = AsyncHandler<PreSignUpTriggerEvent, PreSignUpTriggerEvent>;
 const ENV = {
   ALLOWED_EMAIL_DOMAINS: 'example.com,partner.org',
   DENIED_EMAIL_DOMAINS: 'mailinator.com',
-  LINK_FEDERATED_USERS: 'true',
   FEDERATED_PROVIDERS: 'Google,Okta',
 };
 
-function load(env: Partial<typeof ENV> = {}) {
+/** The deployed variant with federation (links accounts); `plain` is the one without. */
+function load(env: Partial<typeof ENV> = {}, variant: 'federated' | 'plain' = 'federated') {
   const { handler, prepared } = loadHandler<Handler, ReturnType<typeof mockCognito>>(
-    'triggers/pre-sign-up/handler',
+    variant === 'federated' ? 'triggers/pre-sign-up/handler-federated' : 'triggers/pre-sign-up/handler',
     { ...ENV, ...env },
     mockCognito,
   );
@@ -42,6 +42,8 @@ const nativeUser = (verified: boolean, username = 'native-user-1'): UserType => 
     { Name: 'email_verified', Value: String(verified) },
   ],
 });
+
+const federatedUser: UserType = { ...nativeUser(true), UserStatus: 'EXTERNAL_PROVIDER' };
 
 let logs: ReturnType<typeof spyOnLogs>;
 beforeEach(() => {
@@ -210,8 +212,15 @@ describe('pre sign-up handler', () => {
     await expect(handler(event, context, () => undefined)).rejects.toThrow(USER_MESSAGES.signUpNotAllowed);
   });
 
-  it('fails at load when a required variable is missing', () => {
-    expect(() => load({ LINK_FEDERATED_USERS: '' })).toThrow('Missing environment variable LINK_FEDERATED_USERS');
+  it('without federation (the SDK-free variant) applies the same rules and never calls AWS', async () => {
+    const { handler, mock } = load({ ALLOWED_EMAIL_DOMAINS: 'example.com' }, 'plain');
+    for (const make of [signUp, adminCreate, external]) {
+      const event = make();
+      await expect(handler(event, context, () => undefined)).resolves.toBe(event);
+      event.request.userAttributes.email = 'x@other.org';
+      await expect(handler(event, context, () => undefined)).rejects.toThrow(USER_MESSAGES.signUpNotAllowed);
+    }
+    expect(mock.calls()).toHaveLength(0);
   });
 
   describe('PreSignUp_ExternalProvider linking', () => {
@@ -243,11 +252,7 @@ describe('pre sign-up handler', () => {
       ['the native account has not verified the email', [nativeUser(false)], 'true'],
       ['the IdP does not assert email_verified', [nativeUser(true)], 'false'],
       ['there is no native account', [], 'true'],
-      [
-        'only another federated account has the email',
-        [{ ...nativeUser(true), UserStatus: 'EXTERNAL_PROVIDER' } as UserType],
-        'true',
-      ],
+      ['only another federated account has the email', [federatedUser], 'true'],
     ])('does not link when %s, and lets the sign-up proceed unlinked', async (_name, users, idpVerified) => {
       const { handler, mock, sdk } = load();
       mock.on(sdk.ListUsersCommand).resolves({ Users: users });
@@ -258,7 +263,7 @@ describe('pre sign-up handler', () => {
     });
 
     it('does not look up users when linking is off or the provider is unknown', async () => {
-      const off = load({ LINK_FEDERATED_USERS: 'false' });
+      const off = load({}, 'plain');
       await off.handler(external(), context, () => undefined);
       expect(off.mock.calls()).toHaveLength(0);
 

@@ -1,0 +1,388 @@
+/**
+ * `npm run bench [-- --samples 25 --iterations 100000 --skip-wall --update-docs]`
+ *
+ * Measures every Lambda function the app deploys and prints one Markdown table (also written to
+ * bench/results/bench.json and bench/results/bench.md): bundle bytes and packages, module load
+ * time (cold-start proxy) against an empty-handler floor and against the default NodejsFunction
+ * build, warm latency against `async (e) => e`, JWT verification throughput against
+ * `crypto.verify`, and synth / test wall time. Offline; no AWS.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { stages } from '../config';
+import { buildStage } from '../lib/app';
+import { parseStageConfig } from '../lib/config/load';
+import type { StageConfigInput } from '../lib/config/schema';
+import { ReferenceFunction } from '../lib/constructs/lambda-function';
+import {
+  bundle,
+  defaultOptions,
+  deployedOptions,
+  entryPath,
+  hasSdk,
+  PROJECT_ROOT,
+  rel,
+  WORK_DIR,
+  writeSdkStub,
+  type BuiltBundle,
+} from './lib/build';
+import { median, percentile, round } from './lib/stats';
+import { WARM_SPECS } from './specs';
+import { benchJwt, type JwtResult } from './lib/jwt';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const option = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const SAMPLES = option('samples', 25);
+const ITERATIONS = option('iterations', 100_000);
+const WARMUP = Math.min(20_000, Math.ceil(ITERATIONS / 5));
+
+/** Child processes run without NODE_EXTRA_CA_CERTS: loading the extra CA bundle adds ~100 ms to every node start. */
+const CHILD_ENV: NodeJS.ProcessEnv = { ...process.env };
+delete CHILD_ENV.NODE_EXTRA_CA_CERTS;
+
+/**
+ * The stages the bench builds: dev as configured, and dev with every optional feature on, so every
+ * variant of every function exists (federation deploys the account-linking pre sign-up).
+ */
+const BENCH_STAGES: { name: string; patch: Partial<StageConfigInput> }[] = [
+  { name: 'dev', patch: {} },
+  {
+    name: 'dev-all-features',
+    patch: {
+      identityProviders: { google: { clientId: 'bench-client', clientSecretName: 'bench/google' }, oidc: [], saml: [] },
+    },
+  },
+];
+
+interface FunctionUnderTest {
+  readonly name: string;
+  readonly entry: string;
+  readonly env: Record<string, string>;
+  readonly assetFile: string;
+}
+
+interface Row {
+  name: string;
+  entry: string;
+  ours: BuiltBundle;
+  identicalToAsset: boolean;
+  defaults: BuiltBundle;
+  stub?: BuiltBundle;
+  loadMs?: { median: number; p90: number };
+  defaultLoadMs?: { median: number; p90: number };
+  stubLoadMs?: { median: number; p90: number };
+  warm?: { p50: number; p99: number; floorP50: number; floorP99: number };
+  warmError?: string;
+}
+
+/** Synthesizes each bench stage like `cdk synth` and returns every distinct function entry. */
+function synthesizeFunctions(): FunctionUnderTest[] {
+  const context = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: object }).context;
+  const byEntry = new Map<string, FunctionUnderTest>();
+  for (const stage of BENCH_STAGES) {
+    const outdir = join(WORK_DIR, 'cdk.out', stage.name);
+    rmSync(outdir, { recursive: true, force: true });
+    // Asset metadata (on by default only under the CLI) names each function's bundle directory.
+    const app = new App({
+      outdir,
+      context: { ...context, 'aws:cdk:enable-asset-metadata': true },
+      builtinCloudFormationValidation: false,
+    });
+    buildStage(app, parseStageConfig({ ...stages.dev!, ...stage.patch }, `bench:${stage.name}`));
+    app.synth();
+    for (const fn of app.node.findAll().filter((c): c is ReferenceFunction => c instanceof ReferenceFunction)) {
+      if (byEntry.has(fn.entry)) continue;
+      const cfn = fn.function.node.defaultChild as CfnFunction;
+      const assetPath = cfn.getMetadata('aws:asset:path') as string;
+      const variant = fn.entry
+        .split('/')
+        .pop()!
+        .replace(/^handler-?|\.ts$/g, '');
+      byEntry.set(fn.entry, {
+        name: `${Stack.of(fn).stackName.split('-').pop()}/${fn.node.id}${variant ? ` (${variant})` : ''}`,
+        entry: fn.entry,
+        env: { ...fn.environment },
+        assetFile: join(outdir, assetPath, 'index.mjs'),
+      });
+    }
+  }
+  return [...byEntry.values()];
+}
+
+function loadOnce(file: string, env: Record<string, string>): number {
+  const result = spawnSync(process.execPath, [join(__dirname, 'lib', 'load-probe.mjs'), file], {
+    env: { ...CHILD_ENV, ...env, AWS_REGION: 'eu-west-1' },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`loading ${rel(file)} failed: ${result.stderr}`);
+  return Number(result.stdout);
+}
+
+function warm(fn: FunctionUnderTest): Row['warm'] {
+  const spec = WARM_SPECS[fn.entry];
+  if (!spec) throw new Error(`no warm spec for ${fn.entry} in bench/specs.ts`);
+  const tsx = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  const out = execFileSync(
+    process.execPath,
+    [
+      tsx,
+      join(__dirname, 'lib', 'warm-probe.ts'),
+      JSON.stringify({ entry: fn.entry, env: fn.env, spec, iterations: ITERATIONS, warmup: WARMUP }),
+    ],
+    { env: CHILD_ENV, encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  const { handler, floor } = JSON.parse(out) as {
+    handler: { p50: number; p99: number };
+    floor: { p50: number; p99: number };
+  };
+  return { p50: handler.p50, p99: handler.p99, floorP50: floor.p50, floorP99: floor.p99 };
+}
+
+function wallTime(command: string, commandArgs: string[], runs: number): number[] {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    const result = spawnSync(command, commandArgs, { cwd: PROJECT_ROOT, env: CHILD_ENV, stdio: 'ignore' });
+    if (result.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} failed`);
+    times.push(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+  return times;
+}
+
+const kb = (bytes: number) => `${round(bytes / 1024, 1)} KB`;
+const ms = (value: number) => `${round(value, 2)} ms`;
+const us = (value: number) => `${round(value, 1)} µs`;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const environment = {
+    cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
+    node: process.version,
+    loadAverageAtStart: loadavg().map((l) => round(l, 2)),
+    nodeExtraCaCerts: 'unset for every timed child process',
+    samples: SAMPLES,
+    warmIterations: ITERATIONS,
+  };
+  console.error(
+    `bench: ${environment.cpu}, Node ${environment.node}, load ${environment.loadAverageAtStart.join(' ')}`,
+  );
+
+  console.error('bench: synthesizing the app (NodejsFunction bundles every function)...');
+  const functions = synthesizeFunctions();
+  mkdirSync(WORK_DIR, { recursive: true });
+
+  console.error(`bench: building ${functions.length} functions (ours, default, SDK stub) and the floor...`);
+  const floor = await bundle(
+    deployedOptions(join(__dirname, 'fixtures', 'empty-handler.ts'), join(WORK_DIR, 'floor', 'index.mjs')),
+  );
+  const rows: Row[] = [];
+  for (const fn of functions) {
+    const key = fn.name.replace(/\W+/g, '-');
+    const ours = await bundle(deployedOptions(entryPath(fn.entry), join(WORK_DIR, 'ours', key, 'index.mjs')));
+    const identicalToAsset = readFileSync(ours.file).equals(readFileSync(fn.assetFile));
+    const defaults = await bundle(defaultOptions(entryPath(fn.entry), join(WORK_DIR, 'default', key, 'index.js')));
+    const stubFile = writeSdkStub(key, ours.metafile);
+    const stub = stubFile
+      ? await bundle(deployedOptions(stubFile, join(WORK_DIR, 'stub', key, 'index.mjs')))
+      : undefined;
+    rows.push({ name: fn.name, entry: fn.entry, ours, identicalToAsset, defaults, stub });
+  }
+
+  console.error(`bench: module load, ${SAMPLES} interleaved fresh-process samples per bundle...`);
+  const variants: { id: string; file: string; env: Record<string, string> }[] = [
+    { id: 'floor', file: floor.file, env: {} },
+  ];
+  functions.forEach((fn, i) => {
+    variants.push({ id: `ours:${i}`, file: rows[i]!.ours.file, env: fn.env });
+    variants.push({ id: `default:${i}`, file: rows[i]!.defaults.file, env: fn.env });
+    const stub = rows[i]!.stub;
+    if (stub) variants.push({ id: `stub:${i}`, file: stub.file, env: fn.env });
+  });
+  const samples = new Map<string, number[]>(variants.map((v) => [v.id, []]));
+  for (let s = 0; s < SAMPLES; s++) {
+    for (const v of variants) samples.get(v.id)!.push(loadOnce(v.file, v.env));
+  }
+  const summary = (id: string) => {
+    const values = samples.get(id)!;
+    return { median: median(values), p90: percentile(values, 90) };
+  };
+  const floorLoad = summary('floor');
+  rows.forEach((row, i) => {
+    row.loadMs = summary(`ours:${i}`);
+    row.defaultLoadMs = summary(`default:${i}`);
+    if (row.stub) row.stubLoadMs = summary(`stub:${i}`);
+  });
+
+  console.error(`bench: warm latency, ${ITERATIONS} calls per function after ${WARMUP} warm-up calls...`);
+  functions.forEach((fn, i) => {
+    try {
+      rows[i]!.warm = warm(fn);
+    } catch (error) {
+      rows[i]!.warmError = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    }
+  });
+
+  console.error('bench: JWT verification throughput...');
+  const jwt: JwtResult | undefined = await benchJwt();
+
+  let synthTimes: number[] = [];
+  let testTimes: number[] = [];
+  if (!flag('skip-wall')) {
+    console.error('bench: npm run synth ×3 and npm test ×1 (wall time)...');
+    synthTimes = wallTime('npm', ['run', 'synth'], 3);
+    testTimes = wallTime('npm', ['test'], 1);
+  }
+
+  const result = { environment, floor: { bytes: floor.bytes, loadMs: floorLoad }, rows, jwt, synthTimes, testTimes };
+  const markdown = render(result);
+  mkdirSync(join(PROJECT_ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(
+    join(PROJECT_ROOT, 'bench', 'results', 'bench.json'),
+    JSON.stringify(result, (key, value: unknown) => (key === 'metafile' ? undefined : value), 2),
+  );
+  writeFileSync(join(PROJECT_ROOT, 'bench', 'results', 'bench.md'), markdown);
+  if (flag('update-docs')) updateDocs(markdown);
+  console.log(markdown);
+  console.error(`bench: done in ${round((Date.now() - started) / 1000, 1)} s`);
+}
+
+type Result = {
+  environment: Record<string, unknown> & { cpu: string; node: string; loadAverageAtStart: number[] };
+  floor: { bytes: number; loadMs: { median: number; p90: number } };
+  rows: Row[];
+  jwt?: JwtResult;
+  synthTimes: number[];
+  testTimes: number[];
+};
+
+function render(r: Result): string {
+  const lines: string[] = [];
+  const floorMs = r.floor.loadMs.median;
+  lines.push(
+    `Measured on ${r.environment.cpu}, Node ${r.environment.node} (Lambda runs Node 24 on arm64: absolute figures differ, ratios carry over), ` +
+      `load average at start ${r.environment.loadAverageAtStart.join(' / ')}; NODE_EXTRA_CA_CERTS unset for every timed process.`,
+    '',
+    `Floor: empty handler bundle ${r.floor.bytes} B, loads in ${ms(floorMs)} (median, p90 ${ms(r.floor.loadMs.p90)}).`,
+    '',
+    '| Function | Bundle (raw / gzip) | SDK in bundle | Bytes vs SDK-only stub | Load median / p90 | Above floor | SDK-only stub load | Default build load | Default / ours (above floor) | Warm p50 / p99 (floor) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const row of r.rows) {
+    const load = row.loadMs!;
+    const def = row.defaultLoadMs!;
+    const stub = row.stub ? `${round(row.ours.bytes / row.stub.bytes, 2)}× (${kb(row.stub.bytes)})` : 'no SDK';
+    const warm = row.warm
+      ? `${us(row.warm.p50)} / ${us(row.warm.p99)} (${us(row.warm.floorP50)} / ${us(row.warm.floorP99)})`
+      : `n/a: ${row.warmError ?? 'not run'}`;
+    const stubLoad = row.stubLoadMs ? ms(row.stubLoadMs.median) : 'n/a';
+    lines.push(
+      `| ${row.name} | ${kb(row.ours.bytes)} / ${kb(row.ours.gzipBytes)}${row.identicalToAsset ? '' : ' ⚠ differs from cdk asset'} | ${hasSdk(row.ours.packages) ? 'yes' : 'no'} | ${stub} | ${ms(load.median)} / ${ms(load.p90)} | ${ms(load.median - floorMs)} | ${stubLoad} | ${ms(def.median)} (${kb(row.defaults.bytes)} + SDK from node_modules) | ${round(def.median / load.median, 1)}× (${round((def.median - floorMs) / Math.max(0.01, load.median - floorMs), 1)}×) | ${warm} |`,
+    );
+  }
+  lines.push('', 'Packages inside each bundle (from the esbuild metafile):', '');
+  for (const row of r.rows) {
+    lines.push(
+      `- ${row.name} (\`lambda/${row.entry}\`): ${row.ours.packages.length ? row.ours.packages.join(', ') : 'none (project code only)'}`,
+    );
+  }
+  if (r.jwt) {
+    lines.push(
+      '',
+      `JWT (RS256 access token, warm JWKS cache): aws-jwt-verify ${Math.round(r.jwt.verifierPerSecond)} verifications/s` +
+        (r.jwt.authorizerPerSecond ? `, whole authorizer decision ${Math.round(r.jwt.authorizerPerSecond)}/s` : '') +
+        `; floor crypto.verify with a cached KeyObject ${Math.round(r.jwt.floorPerSecond)}/s → ` +
+        `${round(r.jwt.verifierPerSecond / r.jwt.floorPerSecond, 2)}× the floor.`,
+    );
+  }
+  if (r.synthTimes.length) {
+    lines.push(
+      '',
+      `Wall time: \`npm run synth\` median of ${r.synthTimes.length}: ${round(median(r.synthTimes), 1)} s (${r.synthTimes.map((t) => round(t, 1)).join(', ')}); ` +
+        `\`npm test\`: ${round(r.testTimes[0] ?? Number.NaN, 1)} s.`,
+    );
+  }
+  lines.push('', ...renderTargets(r));
+  return lines.join('\n') + '\n';
+}
+
+function renderTargets(r: Result): string[] {
+  const floorMs = r.floor.loadMs.median;
+  const out = ['| Target | Figure | Met |', '| --- | --- | --- |'];
+  const row = (target: string, figure: string, met: boolean | undefined) =>
+    out.push(`| ${target} | ${figure} | ${met === undefined ? 'n/a' : met ? 'yes' : '**no**'} |`);
+  for (const f of r.rows) {
+    const sdk = hasSdk(f.ours.packages);
+    if (!sdk) {
+      row(
+        `${f.name}: no SDK, loads within 5 ms of the floor`,
+        `+${ms(f.loadMs!.median - floorMs)}, no SDK`,
+        f.loadMs!.median - floorMs <= 5,
+      );
+    } else if (f.stub) {
+      row(
+        `${f.name}: bundle ≤ 1.2× its SDK-only stub`,
+        `${round(f.ours.bytes / f.stub.bytes, 2)}×`,
+        f.ours.bytes <= 1.2 * f.stub.bytes,
+      );
+    }
+    const aboveFloor = (f.defaultLoadMs!.median - floorMs) / Math.max(0.01, f.loadMs!.median - floorMs);
+    row(
+      `${f.name}: loads ≥ 5× faster than the default build`,
+      `${round(f.defaultLoadMs!.median / f.loadMs!.median, 1)}× total, ${round(aboveFloor, 1)}× above the floor`,
+      f.defaultLoadMs!.median >= 5 * f.loadMs!.median,
+    );
+    if (f.stubLoadMs) {
+      row(
+        `${f.name}: loads within 10% of its SDK-only stub (nothing but the SDK costs)`,
+        `${ms(f.loadMs!.median)} vs ${ms(f.stubLoadMs.median)}`,
+        f.loadMs!.median <= 1.1 * f.stubLoadMs.median,
+      );
+    }
+    row(
+      `${f.name}: warm p99 < 50 µs (mocked I/O)`,
+      f.warm ? us(f.warm.p99) : 'not measured',
+      f.warm ? f.warm.p99 < 50 : undefined,
+    );
+  }
+  if (r.jwt) {
+    row(
+      'JWT verification ≥ 0.6× crypto.verify',
+      `${round(r.jwt.verifierPerSecond / r.jwt.floorPerSecond, 2)}×`,
+      r.jwt.verifierPerSecond >= 0.6 * r.jwt.floorPerSecond,
+    );
+  }
+  if (r.synthTimes.length) {
+    row('`npm run synth` < 30 s (2 cores)', `${round(median(r.synthTimes), 1)} s`, median(r.synthTimes) < 30);
+    row(
+      '`npm test` < 120 s (2 cores)',
+      `${round(r.testTimes[0] ?? Number.NaN, 1)} s`,
+      (r.testTimes[0] ?? Infinity) < 120,
+    );
+  }
+  return out;
+}
+
+function updateDocs(markdown: string): void {
+  const file = join(PROJECT_ROOT, 'docs', 'performance.md');
+  const text = readFileSync(file, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < 0) throw new Error(`docs/performance.md needs ${start} and ${end} markers`);
+  writeFileSync(file, `${text.slice(0, from + start.length)}\n\n${markdown}\n${text.slice(to)}`);
+  console.error('bench: updated docs/performance.md');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,150 @@
+import { execFile } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { ReferenceFunction } from '../lib/constructs/lambda-function';
+import { synthStage } from './helpers/app';
+
+const run = promisify(execFile);
+
+// The deployed bundles themselves (not the TypeScript sources): built by `cdk synth`, loaded and
+// invoked in a fresh Node process like the Lambda runtime does. The only "AWS" is a loopback
+// HTTP server standing in for the Cognito endpoint, so the signed request can be checked.
+const stages = [
+  synthStage('dev'),
+  synthStage('dev', { identityProviders: { google: { clientId: 'id', clientSecretName: 'g' } } }),
+];
+const bundles = new Map<string, { file: string; env: Record<string, string> }>();
+for (const { app } of stages) {
+  for (const fn of app.node.findAll().filter((c): c is ReferenceFunction => c instanceof ReferenceFunction)) {
+    const asset = (fn.function.node.defaultChild as CfnFunction).getMetadata('aws:asset:path') as string;
+    bundles.set(fn.entry, { file: join(app.outdir, asset, 'index.mjs'), env: { ...fn.environment } });
+  }
+}
+
+const credentials = {
+  AWS_ACCESS_KEY_ID: 'AKIDBUNDLETEST',
+  AWS_SECRET_ACCESS_KEY: 'bundle-test-secret',
+  AWS_SESSION_TOKEN: 'bundle-test-session',
+  AWS_REGION: 'eu-west-1',
+};
+
+async function invoke(entry: string, fixture: string, extraEnv: Record<string, string> = {}) {
+  const bundle = bundles.get(entry);
+  if (!bundle) throw new Error(`no bundle for ${entry}`);
+  const { stdout } = await run(
+    process.execPath,
+    [join(__dirname, 'helpers', 'invoke-bundle.mjs'), bundle.file, join(__dirname, 'events', `${fixture}.json`)],
+    { env: { PATH: process.env.PATH, ...credentials, ...bundle.env, ...extraEnv } },
+  );
+  return JSON.parse(stdout) as { result?: unknown; error?: string; logs: unknown[] };
+}
+
+describe('deployed Lambda bundles', () => {
+  let server: Server;
+  let endpoint: string;
+  const requests: { headers: IncomingMessage['headers']; body: string }[] = [];
+  let reply: (target: string) => [number, unknown] = () => [200, {}];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        requests.push({ headers: req.headers, body });
+        const [status, payload] = reply(String(req.headers['x-amz-target']));
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify(payload));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    requests.length = 0;
+    reply = () => [200, {}];
+  });
+
+  it('builds one bundle per trigger variant', () => {
+    expect([...bundles.keys()].sort()).toEqual([
+      'triggers/post-confirmation/handler.ts',
+      'triggers/pre-sign-up/handler-federated.ts',
+      'triggers/pre-sign-up/handler.ts',
+      'triggers/pre-token-generation/handler.ts',
+    ]);
+  });
+
+  it('post confirmation sends a SigV4-signed AdminAddUserToGroup with the credentials Lambda provides', async () => {
+    const out = await invoke('triggers/post-confirmation/handler.ts', 'post-confirmation.confirm-sign-up', {
+      AWS_ENDPOINT_URL: endpoint,
+    });
+    expect(out.error).toBeUndefined();
+    expect(requests).toHaveLength(1);
+    const [request] = requests;
+    expect(request!.headers['x-amz-target']).toBe('AWSCognitoIdentityProviderService.AdminAddUserToGroup');
+    expect(request!.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDBUNDLETEST\/\d{8}\/eu-west-1\/cognito-idp\/aws4_request/,
+    );
+    expect(request!.headers['x-amz-security-token']).toBe('bundle-test-session');
+    expect(JSON.parse(request!.body)).toEqual({
+      UserPoolId: 'eu-west-1_EXAMPLE1',
+      Username: 'a1b2c3d4-5e6f-7081-92a3-b4c5d6e7f809',
+      GroupName: 'readers',
+    });
+  });
+
+  it('a failing AWS call ends in the generic message after the configured 2 attempts', async () => {
+    reply = () => [500, { __type: 'InternalErrorException', message: 'internal detail' }];
+    const out = await invoke('triggers/post-confirmation/handler.ts', 'post-confirmation.confirm-sign-up', {
+      AWS_ENDPOINT_URL: endpoint,
+    });
+    expect(out.error).toBe('The request could not be completed.');
+    expect(requests).toHaveLength(2);
+    expect(JSON.stringify(out.logs)).toContain('InternalErrorException');
+    expect(JSON.stringify(out.logs)).not.toContain('internal detail');
+  });
+
+  it('federated pre sign-up looks the user up and links the identity through the bundled SDK', async () => {
+    reply = (target) =>
+      target.endsWith('ListUsers')
+        ? [
+            200,
+            {
+              Users: [
+                {
+                  Username: 'native-1',
+                  UserStatus: 'CONFIRMED',
+                  Attributes: [{ Name: 'email_verified', Value: 'true' }],
+                },
+              ],
+            },
+          ]
+        : [200, {}];
+    const out = await invoke('triggers/pre-sign-up/handler-federated.ts', 'pre-sign-up.external-provider', {
+      AWS_ENDPOINT_URL: endpoint,
+    });
+    expect(out.error).toBeUndefined();
+    expect(requests.map((r) => r.headers['x-amz-target'])).toEqual([
+      'AWSCognitoIdentityProviderService.ListUsers',
+      'AWSCognitoIdentityProviderService.AdminLinkProviderForUser',
+    ]);
+  });
+
+  it.each([
+    ['triggers/pre-sign-up/handler.ts', 'pre-sign-up.sign-up'],
+    ['triggers/pre-token-generation/handler.ts', 'pre-token-generation.v2'],
+  ])('%s runs from its bundle without any AWS credentials or endpoint', async (entry, fixture) => {
+    const bundle = bundles.get(entry)!;
+    const { stdout } = await run(
+      process.execPath,
+      [join(__dirname, 'helpers', 'invoke-bundle.mjs'), bundle.file, join(__dirname, 'events', `${fixture}.json`)],
+      { env: { PATH: process.env.PATH, ...bundle.env } },
+    );
+    const out = JSON.parse(stdout) as { result?: unknown; error?: string };
+    expect(out.error).toBeUndefined();
+    expect(out.result).toBeDefined();
+  });
+});
