@@ -1,5 +1,5 @@
 /**
- * `npm run synth [-- --stage prod] [-- <extra cdk args>]`
+ * `npm run synth [-- --stage prod] [--out cdk.out/prod] [<extra cdk args>]`
  *
  * Runs `cdk synth` for one stage (built-in CloudFormation validation and cdk-nag included; either
  * fails the run), then prints where the templates are, what is in them, and every cdk-nag
@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 const root = join(__dirname, '..');
 const args = process.argv.slice(2);
@@ -21,7 +21,17 @@ if (stageFlag >= 0) {
   }
   cdkArgs.splice(stageFlag, 2, '--context', `stage=${stage}`);
 }
-const outdir = join(root, 'cdk.out');
+const outFlag = cdkArgs.indexOf('--out');
+let outdir = join(root, 'cdk.out');
+if (outFlag >= 0) {
+  const value = cdkArgs[outFlag + 1];
+  if (!value) {
+    console.error('--out needs a directory, e.g. --out cdk.out/prod');
+    process.exit(2);
+  }
+  outdir = resolve(root, value);
+  cdkArgs.splice(outFlag, 2);
+}
 // Start clean: cdk synth leaves other stages' templates and old assets in place otherwise.
 rmSync(outdir, { recursive: true, force: true });
 

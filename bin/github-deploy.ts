@@ -1,0 +1,33 @@
+import { App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_STAGE, stages } from '../config';
+import { ConfigError, parseStageConfig } from '../lib/config/load';
+import { GitHubDeployStack } from '../lib/stacks/github-deploy-stack';
+
+// One-time, per account:  npx cdk deploy -a "npx tsx bin/github-deploy.ts" -c stage=dev -c repository=owner/repo
+const app = new App();
+const stage = String(app.node.tryGetContext('stage') ?? DEFAULT_STAGE);
+const repository = app.node.tryGetContext('repository') as string | undefined;
+const raw = stages[stage];
+if (!raw || !repository) {
+  console.error(
+    `Usage: -c stage=<${Object.keys(stages).join('|')}> -c repository=<owner/repo> [-c oidcProviderArn=<arn>]`,
+  );
+  process.exit(1);
+}
+try {
+  const config = parseStageConfig(raw, `config/${stage}.ts`);
+  new GitHubDeployStack(app, `${config.project}-${stage}-GitHubDeploy`, {
+    env: { account: config.env.account, region: config.env.region },
+    repository,
+    stage,
+    existingOidcProviderArn: app.node.tryGetContext('oidcProviderArn') as string | undefined,
+    description: `GitHub Actions OIDC deploy roles for ${config.project}-${stage}`,
+  });
+  Tags.of(app).add('Project', config.project);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
