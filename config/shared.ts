@@ -12,6 +12,18 @@ export const shared = {
     { name: 'readers', precedence: 100, description: "Readers: read their tenant's documents." },
   ],
   defaultGroup: 'readers',
+  identityPool: {
+    allowGuests: false,
+    // Other groups' roles only read their tenant's data.
+    tenantWriterGroups: ['admins', 'editors'],
+    // ABAC: ${aws:PrincipalTag/tenant} in the role policies comes from this claim.
+    principalTags: { tenant: 'custom:tenant_id' },
+    // Rules-based mapping (the rules client): first match wins, no match means no credentials.
+    ruleRoles: [
+      { name: 'finance', description: "Finance department: read the tenant's documents.", tenantAccess: 'read' },
+    ],
+    rules: [{ claim: 'custom:department', matchType: 'Equals', value: 'finance', role: 'finance' }],
+  },
   resourceServer: {
     identifier: 'api',
     name: 'Cognito reference API',

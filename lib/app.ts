@@ -31,7 +31,8 @@ export function buildStage(app: App, config: StageConfig): StageStacks {
   const auth = new AuthStack(app, `${prefix}-Auth`, {
     config,
     env,
-    description: `Cognito user pool, clients, groups and triggers (${prefix})`,
+    data,
+    description: `Cognito user pool, clients, groups, triggers and identity pool (${prefix})`,
   });
 
   Tags.of(app).add('Project', config.project);

@@ -1,4 +1,10 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import {
+  CLIENT_WRITABLE_ATTRIBUTES,
+  IDP_MAPPED_WRITABLE_ATTRIBUTES,
+  MACHINE_CLIENT_WRITABLE_ATTRIBUTES,
+  WEB_CLIENT_WRITABLE_ATTRIBUTES,
+} from '../lib/config/client-attributes';
 import { synthStage, type SynthesizedStage } from './helpers/app';
 
 const dev = synthStage('dev');
@@ -14,10 +20,18 @@ function resources(template: Template, type: string): Record<string, { Propertie
 function clients(template: Template) {
   return Object.values(resources(template, 'AWS::Cognito::UserPoolClient')).map((r) => r.Properties);
 }
+function clientByLogicalId(template: Template, prefix: string) {
+  const entry = Object.entries(resources(template, 'AWS::Cognito::UserPoolClient')).find(([id]) =>
+    id.startsWith(prefix),
+  );
+  if (!entry) throw new Error(`no client ${prefix}`);
+  return entry[1].Properties;
+}
 function webClient(template: Template) {
-  const web = clients(template).find((c) => c.GenerateSecret === false);
-  if (!web) throw new Error('no public client');
-  return web;
+  return clientByLogicalId(template, 'ClientsWebClient');
+}
+function sorted(values: readonly string[]): string[] {
+  return [...values].sort();
 }
 
 describe.each(byStage)('user pool (%s)', (stage, { templates, config }) => {
@@ -102,11 +116,14 @@ describe.each(byStage)('user pool (%s)', (stage, { templates, config }) => {
     const outputs = auth.toJSON().Outputs as Record<string, unknown>;
     expect(Object.keys(outputs).sort()).toEqual(
       [
+        'GroupRoleArns',
+        'IdentityPoolId',
         'IssuerUrl',
         'LoginDomainUrl',
         'MachineClientId',
         'Region',
         'ResourceServerIdentifier',
+        'RulesClientId',
         'UserPoolArn',
         'UserPoolId',
         'WebClientId',
@@ -122,7 +139,7 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
   const all = clients(auth);
 
   it('every client prevents user-existence errors, revokes tokens and keeps sessions short', () => {
-    expect(all).toHaveLength(2);
+    expect(all).toHaveLength(3); // web, rules (identity-pool rules-based mapping), machine
     for (const client of all) {
       expect(client).toMatchObject({
         PreventUserExistenceErrors: 'ENABLED',
@@ -177,6 +194,24 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
     const web = webClient(auth);
     expect(web.ReadAttributes).toEqual(expect.arrayContaining(['custom:tenant_id', 'custom:department', 'email']));
     expect(web.WriteAttributes).not.toContain('email_verified');
+  });
+
+  it('rules client: same settings as the web client (only its identity-pool role mapping differs)', () => {
+    expect(clientByLogicalId(auth, 'ClientsRulesClient')).toEqual(webClient(auth));
+  });
+
+  it('clients write exactly the attributes of lib/config/client-attributes.ts (what the config schema refuses)', () => {
+    expect(sorted(webClient(auth).WriteAttributes as string[])).toEqual(sorted(WEB_CLIENT_WRITABLE_ATTRIBUTES));
+    expect(sorted(clientByLogicalId(auth, 'ClientsRulesClient').WriteAttributes as string[])).toEqual(
+      sorted(WEB_CLIENT_WRITABLE_ATTRIBUTES),
+    );
+    expect(sorted(clientByLogicalId(auth, 'ClientsMachineClient').WriteAttributes as string[])).toEqual(
+      sorted(MACHINE_CLIENT_WRITABLE_ATTRIBUTES),
+    );
+    for (const client of all) {
+      for (const attribute of client.WriteAttributes as string[])
+        expect(CLIENT_WRITABLE_ATTRIBUTES).toContain(attribute);
+    }
   });
 
   it('machine client: confidential, client credentials only, configured API scopes, no user flows', () => {
@@ -280,5 +315,14 @@ describe('federation (enabled by config)', () => {
     expect(web.SupportedIdentityProviders).toEqual(expect.arrayContaining(['COGNITO', 'Google', 'Okta', 'Corp']));
     expect(web.WriteAttributes).toContain('email_verified');
     expect((web.WriteAttributes as string[]).filter((a) => a.startsWith('custom:'))).toEqual([]);
+  });
+
+  it('public clients then write the shared list plus the IdP-mapped attributes, nothing else', () => {
+    const expected = sorted([...WEB_CLIENT_WRITABLE_ATTRIBUTES, ...IDP_MAPPED_WRITABLE_ATTRIBUTES]);
+    expect(sorted(webClient(auth).WriteAttributes as string[])).toEqual(expected);
+    expect(sorted(clientByLogicalId(auth, 'ClientsRulesClient').WriteAttributes as string[])).toEqual(expected);
+    expect(clientByLogicalId(auth, 'ClientsRulesClient').SupportedIdentityProviders).toEqual(
+      webClient(auth).SupportedIdentityProviders,
+    );
   });
 });

@@ -53,6 +53,13 @@ describe('stage config files', () => {
       ['readers', 100],
     ]);
     expect(config.defaultGroup).toBe('readers');
+    expect(config.identityPool).toMatchObject({
+      allowGuests: false,
+      tenantWriterGroups: ['admins', 'editors'],
+      principalTags: { tenant: 'custom:tenant_id' },
+      ruleRoles: [{ name: 'finance', tenantAccess: 'read' }],
+      rules: [{ claim: 'custom:department', matchType: 'Equals', value: 'finance', role: 'finance' }],
+    });
   });
 
   it('prefixes every message with the file it came from', () => {
@@ -278,6 +285,74 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'dev',
       { userPool: { emailDomains: { allow: ['example.com'], deny: ['example.com'] } } },
       'userPool.emailDomains.deny[0]: got "example.com"; domain is in both allow and deny',
+    ],
+    [
+      'identity-pool role rule on a claim users can write',
+      'dev',
+      { identityPool: { rules: [{ claim: 'email', value: 'boss@example.com', role: 'admins' }] } },
+      'identityPool.rules[0].claim: got "email"; a role rule may not read this claim: users can change it through an app client (writable: email, given_name, family_name, name, locale, email_verified)',
+    ],
+    [
+      'identity-pool role rule on email_verified (writable once an IdP maps it)',
+      'dev',
+      { identityPool: { rules: [{ claim: 'email_verified', value: 'true', role: 'finance' }] } },
+      'identityPool.rules[0].claim: got "email_verified"; a role rule may not read this claim',
+    ],
+    [
+      'identity-pool rule naming a role that does not exist',
+      'dev',
+      { identityPool: { rules: [{ claim: 'custom:department', value: 'hr', role: 'hr' }] } },
+      'identityPool.rules[0].role: got "hr"; not a role; allowed: "admins", "editors", "readers", "finance"',
+    ],
+    [
+      'rule role named like a group',
+      'dev',
+      { identityPool: { ruleRoles: [{ name: 'editors', description: 'Shadows the group role.' }], rules: [] } },
+      'identityPool.ruleRoles[0].name: got "editors"; a group already has this name',
+    ],
+    [
+      'rule role description IAM would refuse',
+      'dev',
+      { identityPool: { ruleRoles: [{ name: 'finance', description: 'Finanzabteilung 📈' }] } },
+      'identityPool.ruleRoles[0].description: got "Finanzabteilung 📈"; expected 1-1000 characters IAM accepts in a role description',
+    ],
+    [
+      'tenant writer that is not a group',
+      'dev',
+      { identityPool: { tenantWriterGroups: ['admins', 'owners'] } },
+      'identityPool.tenantWriterGroups[1]: got "owners"; not a configured group; allowed: "admins", "editors", "readers"',
+    ],
+    [
+      'principal tag from a claim users can write',
+      'dev',
+      { identityPool: { principalTags: { tenant: 'custom:tenant_id', team: 'given_name' } } },
+      'identityPool.principalTags.team: got "given_name"; a principal tag may not come from this claim',
+    ],
+    [
+      'principal tags without the tenant tag the policies read',
+      'dev',
+      (c) => ({ ...c, identityPool: { principalTags: { department: 'custom:department' } } }),
+      'identityPool.principalTags: got {"department":"custom:department"}; map the "tenant" tag (the tenant policies read ${aws:PrincipalTag/tenant})',
+    ],
+    [
+      'principal tag key in the aws: namespace',
+      'dev',
+      { identityPool: { principalTags: { tenant: 'custom:tenant_id', 'aws:userid': 'sub' } } },
+      'identityPool.principalTags.aws:userid: got "aws:userid"; expected an IAM tag key: 1-128 letters, digits or _ . : / = + - @, not starting with "aws:"',
+    ],
+    [
+      'more rules than an identity pool allows',
+      'dev',
+      {
+        identityPool: {
+          rules: Array.from({ length: 26 }, (_, i) => ({
+            claim: 'custom:department',
+            value: `d${i}`,
+            role: 'finance',
+          })),
+        },
+      },
+      'identityPool.rules: got [',
     ],
     [
       'wrong type',

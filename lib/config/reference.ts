@@ -50,6 +50,11 @@ The schema also refuses combinations that Cognito would reject at deploy time or
   \`amazon\` or \`cognito\`.
 - Group names are unique and \`defaultGroup\` names one of them; scope names are unique and
   \`machineClient.scopes\` are resource-server scopes; no email domain is both allowed and denied.
+- Identity pool: no role rule (\`identityPool.rules[].claim\`) and no principal tag
+  (\`identityPool.principalTags\`) may rest on a claim an app client lets users write (the list is
+  \`lib/config/client-attributes.ts\`: \`email\`, \`given_name\`, \`family_name\`, \`name\`, \`locale\`,
+  \`email_verified\`); \`principalTags\` maps \`tenant\`; a rule's \`role\` names a rule role or a
+  group; rule-role names differ from group names; \`tenantWriterGroups\` are configured groups.
 `;
 
 /** Renders docs/config.md from the zod schema, so the reference cannot drift from the code. */

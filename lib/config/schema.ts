@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLIENT_WRITABLE_ATTRIBUTES } from './client-attributes';
 
 /**
  * The stage configuration schema: the one place a forker changes to make this starter theirs.
@@ -265,6 +266,79 @@ const identityProvidersSchema = z
   })
   .describe('Optional federation. All off by default; secrets are referenced by Secrets Manager name, never inline.');
 
+/** Principal tag the tenant policies read (`${aws:PrincipalTag/tenant}`); identityPool.principalTags must map it. */
+export const TENANT_PRINCIPAL_TAG = 'tenant';
+
+/** How a role may use its tenant's data (`tenants/<tenant>/`, `TENANT#<tenant>`). */
+export const TENANT_ACCESS = ['none', 'read', 'write'] as const;
+
+/** Match types of identity-pool rules-based role mapping. */
+export const RULE_MATCH_TYPES = ['Equals', 'Contains', 'StartsWith', 'NotEqual'] as const;
+
+const claimName = z
+  .string()
+  .regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'expected an ID-token claim name such as "custom:tenant_id" or "cognito:groups"');
+
+const roleName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 characters from A-Z a-z 0-9 _ -');
+
+const ruleRoleSchema = z.strictObject({
+  name: roleName.describe('Name a rule uses to pick this role (must differ from every group name).'),
+  description: z
+    .string()
+    .regex(/^[\t\n\r\x20-\x7E\u00A1-\u00FF]{1,1000}$/, 'expected 1-1000 characters IAM accepts in a role description')
+    .describe('What holders of the role may do (IAM role description).'),
+  tenantAccess: z
+    .enum(TENANT_ACCESS)
+    .default('read')
+    .describe("Access to the holder's tenant data: none, read or write. Own and public data are always included."),
+});
+
+const roleRuleSchema = z.strictObject({
+  claim: claimName.describe('ID-token claim the rule reads. Never one an app client lets users write.'),
+  matchType: z
+    .enum(RULE_MATCH_TYPES)
+    .default('Equals')
+    .describe('How the claim is compared with value: Equals, Contains, StartsWith or NotEqual.'),
+  value: z.string().min(1).max(128).describe('Value the claim is compared with.'),
+  role: roleName.describe('Role the rule grants: a name from identityPool.ruleRoles or a group name.'),
+});
+
+const identityPoolSchema = z
+  .strictObject({
+    allowGuests: z
+      .boolean()
+      .default(false)
+      .describe('Give unauthenticated (guest) identities credentials that can only read the `public/` prefix.'),
+    tenantWriterGroups: z
+      .array(groupName)
+      .default(['admins', 'editors'])
+      .describe(
+        "Groups whose identity-pool role may write their tenant's data (`tenants/<tenant>/`, `TENANT#<tenant>`); other groups' roles only read it.",
+      ),
+    principalTags: z
+      .record(z.string(), claimName)
+      .default({ [TENANT_PRINCIPAL_TAG]: 'custom:tenant_id' })
+      .describe(
+        'ABAC: session tag name -> ID-token claim. IAM policies read them as `${aws:PrincipalTag/<name>}`; `tenant` is required. Claims users can write are refused.',
+      ),
+    ruleRoles: z
+      .array(ruleRoleSchema)
+      .default([
+        { name: 'finance', description: "Finance department: read the tenant's documents.", tenantAccess: 'read' },
+      ])
+      .describe('Roles handed out only by rules-based mapping (group roles come from `groups`).'),
+    rules: z
+      .array(roleRuleSchema)
+      .max(25)
+      .default([{ claim: 'custom:department', matchType: 'Equals', value: 'finance', role: 'finance' }])
+      .describe(
+        'Rules-based role mapping of the rules client, first match wins; no match means no credentials. Empty: no rules client.',
+      ),
+  })
+  .describe(
+    'The identity pool: AWS credentials for signed-in users (web client: role from groups, token-based) and optional guests.',
+  );
+
 /** Log retention values CloudWatch Logs accepts, in days. */
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -419,6 +493,7 @@ const stageConfigObject = z.strictObject({
     })
     .prefault({})
     .describe('The protected data (S3 bucket and DynamoDB table).'),
+  identityPool: identityPoolSchema.prefault({}),
   functions: functionsSchema.prefault({}),
   triggers: triggersSchema.prefault({}),
 });
@@ -580,6 +655,8 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
     }
   });
 
+  identityPoolRules(config, names, ctx);
+
   // A domain may not be both allowed and denied.
   for (const [index, domain] of userPool.emailDomains.deny.entries()) {
     if (userPool.emailDomains.allow.includes(domain)) {
@@ -654,6 +731,88 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
     for (const [ok, path, input, message] of rails) {
       if (!ok) ctx.addIssue({ code: 'custom', path, input, message });
     }
+  }
+}
+
+const TAG_KEY = /^[A-Za-z0-9_.:/=+@-]{1,128}$/;
+
+const WRITABLE_HINT = `users can change it through an app client (writable: ${[...CLIENT_WRITABLE_ATTRIBUTES].join(', ')}); use a claim only administrators or Cognito set, such as "custom:tenant_id" or "cognito:groups"`;
+
+/** Identity pool: roles, rules and tags may only rest on what users cannot write. */
+function identityPoolRules(config: RawStageConfig, groups: ReadonlySet<string>, ctx: z.RefinementCtx): void {
+  const { identityPool } = config;
+  const quote = (names: Iterable<string>) => [...names].map((n) => JSON.stringify(n)).join(', ');
+
+  identityPool.tenantWriterGroups.forEach((group, index) => {
+    if (!groups.has(group)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identityPool', 'tenantWriterGroups', index],
+        input: group,
+        message: `not a configured group; allowed: ${quote(groups)}`,
+      });
+    }
+  });
+
+  const roles = new Set(groups);
+  identityPool.ruleRoles.forEach((role, index) => {
+    if (roles.has(role.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identityPool', 'ruleRoles', index, 'name'],
+        input: role.name,
+        message: groups.has(role.name)
+          ? 'a group already has this name (its role comes from groups); pick another name'
+          : 'duplicate role name',
+      });
+    }
+    roles.add(role.name);
+  });
+
+  identityPool.rules.forEach((rule, index) => {
+    if (CLIENT_WRITABLE_ATTRIBUTES.has(rule.claim)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identityPool', 'rules', index, 'claim'],
+        input: rule.claim,
+        message: `a role rule may not read this claim: ${WRITABLE_HINT}`,
+      });
+    }
+    if (!roles.has(rule.role)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identityPool', 'rules', index, 'role'],
+        input: rule.role,
+        message: `not a role; allowed: ${quote(roles)} (identityPool.ruleRoles names and group names)`,
+      });
+    }
+  });
+
+  for (const [tag, claim] of Object.entries(identityPool.principalTags)) {
+    if (!TAG_KEY.test(tag) || tag.toLowerCase().startsWith('aws:')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identityPool', 'principalTags', tag],
+        input: tag,
+        message: 'expected an IAM tag key: 1-128 letters, digits or _ . : / = + - @, not starting with "aws:"',
+      });
+    }
+    if (CLIENT_WRITABLE_ATTRIBUTES.has(claim)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identityPool', 'principalTags', tag],
+        input: claim,
+        message: `a principal tag may not come from this claim: ${WRITABLE_HINT}`,
+      });
+    }
+  }
+  if (!(TENANT_PRINCIPAL_TAG in identityPool.principalTags)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['identityPool', 'principalTags'],
+      input: identityPool.principalTags,
+      message: `map the "${TENANT_PRINCIPAL_TAG}" tag (the tenant policies read \${aws:PrincipalTag/${TENANT_PRINCIPAL_TAG}}), e.g. { ${TENANT_PRINCIPAL_TAG}: "custom:tenant_id" }`,
+    });
   }
 }
 

@@ -1,6 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import {
+  type ClientWritableAttribute,
+  IDP_MAPPED_WRITABLE_ATTRIBUTES,
+  MACHINE_CLIENT_WRITABLE_ATTRIBUTES,
+  WEB_CLIENT_WRITABLE_ATTRIBUTES,
+} from '../config/client-attributes';
 import type { StageConfig } from '../config/schema';
 
 /** Standard attributes the web client reads (and so may appear in its ID tokens). */
@@ -13,17 +19,21 @@ const WEB_READ_STANDARD: cognito.StandardAttributesMask = {
   locale: true,
 };
 
-/**
- * Standard attributes a signed-in user may change through the web client. Never a custom
- * (authorization) attribute; `email` changes need verification (see AuthUserPool).
- */
-const WEB_WRITE_STANDARD: cognito.StandardAttributesMask = {
-  email: true,
-  givenName: true,
-  familyName: true,
-  fullname: true,
-  locale: true,
+/** CDK's name for each attribute a client may write (the list itself is lib/config/client-attributes.ts). */
+const MASK_KEY: Record<ClientWritableAttribute, keyof cognito.StandardAttributesMask> = {
+  email: 'email',
+  given_name: 'givenName',
+  family_name: 'familyName',
+  name: 'fullname',
+  locale: 'locale',
+  email_verified: 'emailVerified',
 };
+
+function writable(names: readonly ClientWritableAttribute[]): cognito.ClientAttributes {
+  return new cognito.ClientAttributes().withStandardAttributes(
+    Object.fromEntries(names.map((name) => [MASK_KEY[name], true])),
+  );
+}
 
 export interface AppClientsProps {
   readonly userPool: cognito.IUserPool;
@@ -41,18 +51,28 @@ export interface AppClientsProps {
    * @default false
    */
   readonly writeEmailVerified?: boolean;
+  /**
+   * Also create `rules`, a second public client with the web client's settings. The identity pool
+   * maps each client separately, so this is the client whose users get their IAM role from
+   * rules-based mapping (the web client's come from their groups, token-based).
+   * @default false
+   */
+  readonly rulesClient?: boolean;
 }
 
 /**
- * The resource server with the API scopes, and the two app clients:
+ * The resource server with the API scopes, and the app clients:
  * - `web`: public SPA / mobile client. Authorization code + PKCE, no secret, SRP + refresh.
  *   It may request only OpenID scopes; API scopes reach its access tokens only through the pre
  *   token generation trigger, from group membership, so a user cannot ask for `api/admin`.
+ * - `rules` (optional): a second public client like `web`, for the identity pool's rules-based
+ *   role mapping.
  * - `machine`: confidential client-credentials client for service-to-service calls.
  */
 export class AppClients extends Construct {
   readonly resourceServer: cognito.UserPoolResourceServer;
   readonly web: cognito.UserPoolClient;
+  readonly rules?: cognito.UserPoolClient;
   readonly machine?: cognito.UserPoolClient;
   /** Full scope names (`<identifier>/<name>`), by short name. */
   readonly scopes: Readonly<Record<string, cognito.OAuthScope>>;
@@ -83,7 +103,7 @@ export class AppClients extends Construct {
       refreshTokenValidity: Duration.days(validity.refreshTokenDays),
     } satisfies Partial<cognito.UserPoolClientProps>;
 
-    this.web = new cognito.UserPoolClient(this, 'WebClient', {
+    const publicClient = {
       ...common,
       generateSecret: false,
       authFlows: { userSrp: true },
@@ -97,11 +117,15 @@ export class AppClients extends Construct {
       readAttributes: new cognito.ClientAttributes()
         .withStandardAttributes(WEB_READ_STANDARD)
         .withCustomAttributes(...(props.readableCustomAttributes ?? [])),
-      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({
-        ...WEB_WRITE_STANDARD,
-        emailVerified: props.writeEmailVerified ?? false,
-      }),
-    });
+      writeAttributes: writable([
+        ...WEB_CLIENT_WRITABLE_ATTRIBUTES,
+        ...(props.writeEmailVerified ? IDP_MAPPED_WRITABLE_ATTRIBUTES : []),
+      ]),
+    } satisfies cognito.UserPoolClientProps;
+    this.web = new cognito.UserPoolClient(this, 'WebClient', publicClient);
+    if (props.rulesClient) {
+      this.rules = new cognito.UserPoolClient(this, 'RulesClient', publicClient);
+    }
 
     if (props.machineClient.enabled) {
       this.machine = new cognito.UserPoolClient(this, 'MachineClient', {
@@ -118,7 +142,7 @@ export class AppClients extends Construct {
         supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
         // Explicit and minimal; no user signs in through this client.
         readAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
-        writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
+        writeAttributes: writable(MACHINE_CLIENT_WRITABLE_ATTRIBUTES),
       });
       // No user sign-in flow at all. CDK omits ExplicitAuthFlows for an empty AuthFlow, and
       // Cognito then enables SRP and custom auth by default; refresh alone is the minimum it accepts.

@@ -4,6 +4,12 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PARTITION_KEY, SORT_KEY } from '../../lambda/shared/data-keys';
 
+/** What an IAM policy needs to name the protected data, possibly from another stack. */
+export interface ProtectedDataArns {
+  readonly bucketArn: string;
+  readonly tableArn: string;
+}
+
 export interface ProtectedDataProps {
   /** What happens to the bucket, its log bucket and the table when the stack deletes them. */
   readonly removalPolicy: 'RETAIN' | 'DESTROY';

@@ -2,17 +2,28 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/schema';
 import { AppClients } from '../constructs/app-clients';
+import { IdentityPoolAccess } from '../constructs/identity-pool-access';
 import { FederatedIdentityProviders } from '../constructs/identity-providers';
 import { LoginDomain } from '../constructs/login-domain';
 import { AUTHORIZATION_ATTRIBUTES, AuthUserPool } from '../constructs/user-pool';
 import { UserPoolGroups } from '../constructs/user-pool-groups';
 import { UserPoolTriggers } from '../constructs/user-pool-triggers';
+import type { DataStack } from './data-stack';
 
 export interface AuthStackProps extends StackProps {
   readonly config: StageConfig;
+  /**
+   * The stack of the protected data the identity-pool roles grant access to. This stack reads
+   * its outputs, so it deploys after it.
+   */
+  readonly data: DataStack;
 }
 
-/** Everything Cognito: the user pool, its groups, app clients, domain and federation. */
+/**
+ * Everything Cognito: the user pool, its groups, app clients, domain, federation, and the
+ * identity pool with its roles. The roles live here because the groups carry them and they
+ * trust the identity pool; in another stack they would form a cross-stack cycle.
+ */
 export class AuthStack extends Stack {
   readonly pool: AuthUserPool;
   readonly clients: AppClients;
@@ -20,6 +31,7 @@ export class AuthStack extends Stack {
   readonly domain: LoginDomain;
   readonly identityProviders: FederatedIdentityProviders;
   readonly triggers: UserPoolTriggers;
+  readonly identityPool: IdentityPoolAccess;
 
   constructor(scope: Construct, id: string, props: AuthStackProps) {
     super(scope, id, props);
@@ -48,17 +60,32 @@ export class AuthStack extends Stack {
       readableCustomAttributes: AUTHORIZATION_ATTRIBUTES,
       identityProviders: this.identityProviders.clientProviders,
       writeEmailVerified: this.identityProviders.mapsEmailVerified,
+      rulesClient: config.identityPool.rules.length > 0,
     });
+    const userClients = [this.clients.web, ...(this.clients.rules ? [this.clients.rules] : [])];
     for (const provider of this.identityProviders.providers) {
-      this.clients.web.node.addDependency(provider);
+      for (const client of userClients) client.node.addDependency(provider);
     }
 
-    this.groups = new UserPoolGroups(this, 'Groups', { userPool, groups: config.groups });
+    this.identityPool = new IdentityPoolAccess(this, 'IdentityPool', {
+      userPool,
+      webClient: this.clients.web,
+      rulesClient: this.clients.rules,
+      groups: config.groups,
+      settings: config.identityPool,
+      data: props.data.arnsFor(this),
+    });
+
+    this.groups = new UserPoolGroups(this, 'Groups', {
+      userPool,
+      groups: config.groups,
+      roles: this.identityPool.groupRoles,
+    });
 
     this.domain = new LoginDomain(this, 'Login', {
       userPool,
       settings: config.domain,
-      clients: [this.clients.web],
+      clients: userClients,
     });
 
     // What a frontend needs; nothing secret (the machine client's secret stays in Cognito).
@@ -70,7 +97,20 @@ export class AuthStack extends Stack {
       WebClientId: [this.clients.web.userPoolClientId, 'Public web client id (PKCE, no secret)'],
       LoginDomainUrl: [this.domain.baseUrl, 'Base URL of managed login and the OAuth endpoints'],
       ResourceServerIdentifier: [config.resourceServer.identifier, 'Prefix of the API OAuth scopes'],
+      IdentityPoolId: [this.identityPool.identityPool.identityPoolId, 'Cognito identity pool id'],
+      GroupRoleArns: [
+        this.toJsonString(
+          Object.fromEntries(Object.entries(this.identityPool.groupRoles).map(([name, role]) => [name, role.roleArn])),
+        ),
+        'IAM role ARN per group (JSON); a member of several groups may pass one as CustomRoleArn',
+      ],
     };
+    if (this.clients.rules) {
+      outputs.RulesClientId = [
+        this.clients.rules.userPoolClientId,
+        'Public client whose identity-pool role comes from rules',
+      ];
+    }
     if (this.clients.machine) {
       outputs.MachineClientId = [this.clients.machine.userPoolClientId, 'Machine client id (its secret is not output)'];
     }
