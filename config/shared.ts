@@ -7,7 +7,11 @@ import type { StageConfigInput } from '../lib/config/schema';
 export const shared = {
   project: 'cognito-ref',
   groups: [
-    { name: 'admins', precedence: 1, description: 'Administrators: manage users and every tenant document.' },
+    {
+      name: 'admins',
+      precedence: 1,
+      description: "Administrators: manage users; read and write their tenant's documents.",
+    },
     { name: 'editors', precedence: 10, description: "Editors: read and write their tenant's documents." },
     { name: 'readers', precedence: 100, description: "Readers: read their tenant's documents." },
   ],

@@ -447,7 +447,11 @@ const stageConfigObject = z.strictObject({
     .array(groupSchema)
     .min(1)
     .default([
-      { name: 'admins', precedence: 1, description: 'Administrators: manage users and every tenant document.' },
+      {
+        name: 'admins',
+        precedence: 1,
+        description: "Administrators: manage users; read and write their tenant's documents.",
+      },
       { name: 'editors', precedence: 10, description: "Editors: read and write their tenant's documents." },
       { name: 'readers', precedence: 100, description: "Readers: read their tenant's documents." },
     ])
