@@ -15,7 +15,7 @@ function clients(template: Template) {
   return Object.values(resources(template, 'AWS::Cognito::UserPoolClient')).map((r) => r.Properties);
 }
 function webClient(template: Template) {
-  const web = clients(template).find((c) => c.GenerateSecret === false);
+  const web = clients(template).find((c) => JSON.stringify(c.AllowedOAuthFlows) === '["code"]');
   if (!web) throw new Error('no public client');
   return web;
 }
@@ -100,6 +100,8 @@ describe.each(byStage)('user pool (%s)', (stage, { templates, config }) => {
 
   it('outputs what a frontend needs and nothing secret', () => {
     const outputs = auth.toJSON().Outputs as Record<string, unknown>;
+    // dev also shows migration and passwordless sign-in with the test outbox.
+    const devOnly = stage === 'dev' ? ['LegacyUsersTableName', 'PasswordlessClientId', 'TestOutboxTableName'] : [];
     expect(Object.keys(outputs).sort()).toEqual(
       [
         'IssuerUrl',
@@ -110,6 +112,7 @@ describe.each(byStage)('user pool (%s)', (stage, { templates, config }) => {
         'UserPoolArn',
         'UserPoolId',
         'WebClientId',
+        ...devOnly,
       ].sort(),
     );
     // The machine client's secret (GetAtt ClientSecret) must never be an output.
@@ -122,7 +125,7 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
   const all = clients(auth);
 
   it('every client prevents user-existence errors, revokes tokens and keeps sessions short', () => {
-    expect(all).toHaveLength(2);
+    expect(all).toHaveLength(config.passwordless.customChallenge.enabled ? 3 : 2);
     for (const client of all) {
       expect(client).toMatchObject({
         PreventUserExistenceErrors: 'ENABLED',
@@ -154,6 +157,16 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
     }
   });
 
+  it('allows USER_PASSWORD_AUTH only on the web client and only for migration; CUSTOM_AUTH only on the passwordless client', () => {
+    const withPassword = all.filter((c) => (c.ExplicitAuthFlows as string[]).includes('ALLOW_USER_PASSWORD_AUTH'));
+    expect(withPassword).toEqual(config.migration.enabled ? [webClient(auth)] : []);
+    for (const client of all) {
+      const custom = (client.ExplicitAuthFlows as string[]).includes('ALLOW_CUSTOM_AUTH');
+      expect(custom).toBe(client.AllowedOAuthFlowsUserPoolClient === false && client.GenerateSecret === false);
+      expect(client.ExplicitAuthFlows).not.toContain('ALLOW_USER_AUTH');
+    }
+  });
+
   it('web client: public PKCE client, code grant only, SRP + refresh, minimal OpenID scopes', () => {
     const web = webClient(auth);
     expect(web).toMatchObject({
@@ -165,10 +178,14 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
       LogoutURLs: config.webClient.logoutUrls,
       SupportedIdentityProviders: ['COGNITO'],
     });
-    expect([...(web.ExplicitAuthFlows as string[])].sort()).toEqual([
-      'ALLOW_REFRESH_TOKEN_AUTH',
-      'ALLOW_USER_SRP_AUTH',
-    ]);
+    expect([...(web.ExplicitAuthFlows as string[])].sort()).toEqual(
+      [
+        'ALLOW_REFRESH_TOKEN_AUTH',
+        'ALLOW_USER_SRP_AUTH',
+        // Only with migration: Cognito needs the plaintext password to check the legacy hash.
+        ...(config.migration.enabled ? ['ALLOW_USER_PASSWORD_AUTH'] : []),
+      ].sort(),
+    );
     // API scopes come from group membership (pre token trigger), never from what the client asks for.
     expect(JSON.stringify(web.AllowedOAuthScopes)).not.toContain('api/');
   });

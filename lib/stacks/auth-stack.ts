@@ -25,7 +25,12 @@ export class AuthStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
-    this.pool = new AuthUserPool(this, 'UserPool', { settings: config.userPool });
+    this.pool = new AuthUserPool(this, 'UserPool', {
+      settings: config.userPool,
+      choiceBased: config.passwordless.choiceBased,
+      email: config.email,
+      passkeyRelyingPartyId: config.domain.customDomain?.domainName,
+    });
     const userPool = this.pool.userPool;
 
     this.identityProviders = new FederatedIdentityProviders(this, 'Federation', {
@@ -48,6 +53,9 @@ export class AuthStack extends Stack {
       readableCustomAttributes: AUTHORIZATION_ATTRIBUTES,
       identityProviders: this.identityProviders.clientProviders,
       writeEmailVerified: this.identityProviders.mapsEmailVerified,
+      allowUserPasswordAuth: config.migration.enabled,
+      allowChoiceBasedAuth: config.passwordless.choiceBased.emailOtp || config.passwordless.choiceBased.passkey,
+      passwordlessClient: config.passwordless.customChallenge.enabled,
     });
     for (const provider of this.identityProviders.providers) {
       this.clients.web.node.addDependency(provider);
@@ -73,6 +81,21 @@ export class AuthStack extends Stack {
     };
     if (this.clients.machine) {
       outputs.MachineClientId = [this.clients.machine.userPoolClientId, 'Machine client id (its secret is not output)'];
+    }
+    if (this.clients.passwordless) {
+      outputs.PasswordlessClientId = [
+        this.clients.passwordless.userPoolClientId,
+        'Passwordless (email code, CUSTOM_AUTH) client id',
+      ];
+    }
+    if (this.triggers.legacyUsers) {
+      outputs.LegacyUsersTableName = [
+        this.triggers.legacyUsers.table.tableName,
+        'Legacy user directory read by the migrate-user trigger (scripts/seed-legacy-users.ts)',
+      ];
+    }
+    if (this.triggers.testOutbox) {
+      outputs.TestOutboxTableName = [this.triggers.testOutbox.table.tableName, 'Dev-only outbox of sign-in codes'];
     }
     for (const [name, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, name, { value, description });
