@@ -1,7 +1,11 @@
 import type { StageConfigInput } from '../lib/config/schema';
 import { shared } from './shared';
 
-/** Development: cheap (ESSENTIALS), self sign-up on, easy to tear down, localhost callbacks. */
+/**
+ * Development: cheap (ESSENTIALS), self sign-up on, easy to tear down, localhost callbacks.
+ * Shows user migration (legacy-users table, scripts/seed-legacy-users.ts) and passwordless email
+ * codes with a test outbox; verify `email.fromAddress` (or its domain) in Amazon SES first.
+ */
 export const dev: StageConfigInput = {
   ...shared,
   stage: 'dev',
@@ -25,4 +29,9 @@ export const dev: StageConfigInput = {
   machineClient: { enabled: true, scopes: ['read'] },
   data: { removalPolicy: 'DESTROY' },
   domain: { prefix: 'example-authref-dev' },
+  email: { fromAddress: 'no-reply@example.com', fromName: 'Cognito reference dev' },
+  migration: { enabled: true },
+  passwordless: {
+    customChallenge: { enabled: true, codeLength: 6, codeTtlSeconds: 180, maxAttempts: 3, testOutbox: true },
+  },
 };

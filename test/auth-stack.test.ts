@@ -114,6 +114,8 @@ describe.each(byStage)('user pool (%s)', (stage, { templates, config }) => {
 
   it('outputs what a frontend needs and nothing secret', () => {
     const outputs = auth.toJSON().Outputs as Record<string, unknown>;
+    // dev also shows migration and passwordless sign-in with the test outbox.
+    const devOnly = stage === 'dev' ? ['LegacyUsersTableName', 'PasswordlessClientId', 'TestOutboxTableName'] : [];
     expect(Object.keys(outputs).sort()).toEqual(
       [
         'GroupRoleArns',
@@ -127,6 +129,7 @@ describe.each(byStage)('user pool (%s)', (stage, { templates, config }) => {
         'UserPoolArn',
         'UserPoolId',
         'WebClientId',
+        ...devOnly,
       ].sort(),
     );
     // The machine client's secret (GetAtt ClientSecret) must never be an output.
@@ -139,7 +142,8 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
   const all = clients(auth);
 
   it('every client prevents user-existence errors, revokes tokens and keeps sessions short', () => {
-    expect(all).toHaveLength(3); // web, rules (identity-pool rules-based mapping), machine
+    // web, rules (identity-pool rules-based mapping), machine, and passwordless when enabled
+    expect(all).toHaveLength(config.passwordless.customChallenge.enabled ? 4 : 3);
     for (const client of all) {
       expect(client).toMatchObject({
         PreventUserExistenceErrors: 'ENABLED',
@@ -171,6 +175,16 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
     }
   });
 
+  it('allows USER_PASSWORD_AUTH only on the web client and only for migration; CUSTOM_AUTH only on the passwordless client', () => {
+    const withPassword = all.filter((c) => (c.ExplicitAuthFlows as string[]).includes('ALLOW_USER_PASSWORD_AUTH'));
+    expect(withPassword).toEqual(config.migration.enabled ? [webClient(auth)] : []);
+    for (const client of all) {
+      const custom = (client.ExplicitAuthFlows as string[]).includes('ALLOW_CUSTOM_AUTH');
+      expect(custom).toBe(client.AllowedOAuthFlowsUserPoolClient === false && client.GenerateSecret === false);
+      expect(client.ExplicitAuthFlows).not.toContain('ALLOW_USER_AUTH');
+    }
+  });
+
   it('web client: public PKCE client, code grant only, SRP + refresh, minimal OpenID scopes', () => {
     const web = webClient(auth);
     expect(web).toMatchObject({
@@ -182,10 +196,14 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
       LogoutURLs: config.webClient.logoutUrls,
       SupportedIdentityProviders: ['COGNITO'],
     });
-    expect([...(web.ExplicitAuthFlows as string[])].sort()).toEqual([
-      'ALLOW_REFRESH_TOKEN_AUTH',
-      'ALLOW_USER_SRP_AUTH',
-    ]);
+    expect([...(web.ExplicitAuthFlows as string[])].sort()).toEqual(
+      [
+        'ALLOW_REFRESH_TOKEN_AUTH',
+        'ALLOW_USER_SRP_AUTH',
+        // Only with migration: Cognito needs the plaintext password to check the legacy hash.
+        ...(config.migration.enabled ? ['ALLOW_USER_PASSWORD_AUTH'] : []),
+      ].sort(),
+    );
     // API scopes come from group membership (pre token trigger), never from what the client asks for.
     expect(JSON.stringify(web.AllowedOAuthScopes)).not.toContain('api/');
   });
@@ -196,8 +214,11 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
     expect(web.WriteAttributes).not.toContain('email_verified');
   });
 
-  it('rules client: same settings as the web client (only its identity-pool role mapping differs)', () => {
-    expect(clientByLogicalId(auth, 'ClientsRulesClient')).toEqual(webClient(auth));
+  it("rules client: the web client's settings with SRP + refresh only (its identity-pool role mapping differs)", () => {
+    const { ExplicitAuthFlows: rulesFlows, ...rules } = clientByLogicalId(auth, 'ClientsRulesClient');
+    const { ExplicitAuthFlows: _webFlows, ...web } = webClient(auth);
+    expect(rules).toEqual(web);
+    expect(sorted(rulesFlows as string[])).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
   });
 
   it('clients write exactly the attributes of lib/config/client-attributes.ts (what the config schema refuses)', () => {

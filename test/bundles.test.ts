@@ -1,20 +1,28 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { LEGACY_TABLE, OUTBOX_TABLE } from '../lambda/shared/auth-tables';
+import { hashPassword } from '../lambda/shared/password-hash';
 import { ReferenceFunction } from '../lib/constructs/lambda-function';
 import { synthStage } from './helpers/app';
+import { fixture } from './helpers/lambda';
 
 const run = promisify(execFile);
 
 // The deployed bundles themselves (not the TypeScript sources): built by `cdk synth`, loaded and
 // invoked in a fresh Node process like the Lambda runtime does. The only "AWS" is a loopback
-// HTTP server standing in for the Cognito endpoint, so the signed request can be checked.
+// HTTP server standing in for the AWS endpoints, so each signed request can be checked.
+// dev (migration, passwordless with the test outbox), dev with federation, and dev with
+// passwordless but no outbox: together every variant of every function.
 const stages = [
   synthStage('dev'),
   synthStage('dev', { identityProviders: { google: { clientId: 'id', clientSecretName: 'g' } } }),
+  synthStage('dev', { passwordless: { customChallenge: { testOutbox: false } } }),
 ];
 const bundles = new Map<string, { file: string; env: Record<string, string> }>();
 for (const { app } of stages) {
@@ -31,21 +39,36 @@ const credentials = {
   AWS_REGION: 'eu-west-1',
 };
 
-async function invoke(entry: string, fixture: string, extraEnv: Record<string, string> = {}) {
+function invoke(entry: string, fixture: string, extraEnv: Record<string, string> = {}) {
+  return invokeFile(entry, join(__dirname, 'events', `${fixture}.json`), extraEnv);
+}
+
+async function invokeFile(entry: string, eventFile: string, extraEnv: Record<string, string> = {}) {
   const bundle = bundles.get(entry);
   if (!bundle) throw new Error(`no bundle for ${entry}`);
   const { stdout } = await run(
     process.execPath,
-    [join(__dirname, 'helpers', 'invoke-bundle.mjs'), bundle.file, join(__dirname, 'events', `${fixture}.json`)],
-    { env: { PATH: process.env.PATH, ...credentials, ...bundle.env, ...extraEnv } },
+    [join(__dirname, 'helpers', 'invoke-bundle.mjs'), bundle.file, eventFile],
+    {
+      env: { PATH: process.env.PATH, ...credentials, ...bundle.env, ...extraEnv },
+    },
   );
   return JSON.parse(stdout) as { result?: unknown; error?: string; logs: unknown[] };
+}
+
+/** A fixture, tweaked, written to a temporary file for the bundle process to read. */
+function writeEvent(fixtureName: string, tweak: (event: { request: Record<string, unknown> }) => void): string {
+  const event = fixture<{ request: Record<string, unknown> }>(fixtureName);
+  tweak(event);
+  const file = join(mkdtempSync(join(tmpdir(), 'bundle-event-')), 'event.json');
+  writeFileSync(file, JSON.stringify(event));
+  return file;
 }
 
 describe('deployed Lambda bundles', () => {
   let server: Server;
   let endpoint: string;
-  const requests: { headers: IncomingMessage['headers']; body: string }[] = [];
+  const requests: { url: string | undefined; headers: IncomingMessage['headers']; body: string }[] = [];
   let reply: (target: string) => [number, unknown] = () => [200, {}];
 
   beforeAll(async () => {
@@ -53,7 +76,7 @@ describe('deployed Lambda bundles', () => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
-        requests.push({ headers: req.headers, body });
+        requests.push({ url: req.url, headers: req.headers, body });
         const [status, payload] = reply(String(req.headers['x-amz-target']));
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
         res.end(JSON.stringify(payload));
@@ -69,12 +92,63 @@ describe('deployed Lambda bundles', () => {
   });
 
   it('builds one bundle per trigger variant', () => {
-    expect([...bundles.keys()].sort()).toEqual([
+    expect([...bundles.keys()].filter((e) => e.startsWith('triggers/')).sort()).toEqual([
+      'triggers/create-auth-challenge/handler-with-outbox.ts',
+      'triggers/create-auth-challenge/handler.ts',
+      'triggers/define-auth-challenge/handler.ts',
+      'triggers/migrate-user/handler.ts',
       'triggers/post-confirmation/handler.ts',
       'triggers/pre-sign-up/handler-federated.ts',
       'triggers/pre-sign-up/handler.ts',
       'triggers/pre-token-generation/handler.ts',
+      'triggers/verify-auth-challenge/handler.ts',
     ]);
+  });
+
+  it('migrate user reads the legacy directory through the bundled DynamoDB client and migrates on the right password', async () => {
+    const password = 'Legacy-passw0rd!';
+    const passwordHash = await hashPassword(password, { ln: 10, r: 8, p: 1 });
+    reply = (target) =>
+      target === 'DynamoDB_20120810.GetItem'
+        ? [
+            200,
+            {
+              Item: {
+                [LEGACY_TABLE.partitionKey]: { S: 'alice.legacy@example.com' },
+                [LEGACY_TABLE.fields.email]: { S: 'alice.legacy@example.com' },
+                [LEGACY_TABLE.fields.passwordHash]: { S: passwordHash },
+                [LEGACY_TABLE.fields.emailVerified]: { BOOL: true },
+              },
+            },
+          ]
+        : [400, { __type: 'UnknownOperationException' }];
+    const eventFile = writeEvent('migrate-user.authentication', (e) => {
+      (e.request as { password: string }).password = password;
+    });
+    const out = await invokeFile('triggers/migrate-user/handler.ts', eventFile, { AWS_ENDPOINT_URL: endpoint });
+    expect(out.error).toBeUndefined();
+    expect(requests.map((r) => r.headers['x-amz-target'])).toEqual(['DynamoDB_20120810.GetItem']);
+    expect(JSON.parse(requests[0]!.body)).toMatchObject({
+      Key: { [LEGACY_TABLE.partitionKey]: { S: 'alice.legacy@example.com' } },
+    });
+    expect((out.result as { response: { finalUserStatus: string } }).response.finalUserStatus).toBe('CONFIRMED');
+    expect(JSON.stringify(out.logs)).not.toContain(password);
+  });
+
+  it('create auth challenge (dev variant) emails the code through SES v2 and stores it in the test outbox', async () => {
+    reply = (target) => (target === 'DynamoDB_20120810.PutItem' ? [200, {}] : [200, { MessageId: 'm-1' }]);
+    const out = await invoke('triggers/create-auth-challenge/handler-with-outbox.ts', 'create-auth-challenge', {
+      AWS_ENDPOINT_URL: endpoint,
+    });
+    expect(out.error).toBeUndefined();
+    const ses = requests.find((r) => r.url === '/v2/email/outbound-emails');
+    const put = requests.find((r) => r.headers['x-amz-target'] === 'DynamoDB_20120810.PutItem');
+    expect(ses && put).toBeTruthy();
+    const code = (JSON.parse(put!.body) as { Item: Record<string, { S: string }> }).Item[OUTBOX_TABLE.code]!.S;
+    expect(code).toMatch(/^\d{6,}$/);
+    expect(JSON.parse(ses!.body)).toMatchObject({ Destination: { ToAddresses: [expect.any(String)] } });
+    expect(JSON.stringify(ses!.body)).toContain(code);
+    expect(JSON.stringify(out.logs)).not.toContain(code);
   });
 
   it('post confirmation sends a SigV4-signed AdminAddUserToGroup with the credentials Lambda provides', async () => {

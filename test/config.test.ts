@@ -62,6 +62,48 @@ describe('stage config files', () => {
     });
   });
 
+  it('accepts the passwordless and migration options in their allowed combinations', () => {
+    expect(
+      problemsOf('prod', {
+        email: { fromAddress: 'no-reply@example.com', sesIdentity: 'no-reply@example.com' },
+        migration: { enabled: true },
+        passwordless: { customChallenge: { enabled: true, allowWithRequiredMfa: true } },
+      }),
+    ).toEqual([]);
+    expect(
+      problemsOf('dev', {
+        email: { fromAddress: 'no-reply@example.com', useForUserPool: true, sesRegion: 'eu-west-1' },
+        passwordless: { choiceBased: { emailOtp: true, passkey: true } },
+      }),
+    ).toEqual([]);
+  });
+
+  it('keeps migration and passwordless off by default', () => {
+    const config = parseStageConfig(
+      {
+        project: 'acme',
+        stage: 'qa',
+        production: false,
+        webClient: { callbackUrls: ['https://app.example.com/cb'] },
+        domain: { prefix: 'acme-qa' },
+      },
+      'inline',
+    );
+    expect(config.email).toBeUndefined();
+    expect(config.migration).toEqual({ enabled: false });
+    expect(config.passwordless).toEqual({
+      customChallenge: {
+        enabled: false,
+        codeLength: 6,
+        codeTtlSeconds: 180,
+        maxAttempts: 3,
+        testOutbox: false,
+        allowWithRequiredMfa: false,
+      },
+      choiceBased: { emailOtp: false, passkey: false, passkeyUserVerification: 'REQUIRED' },
+    });
+  });
+
   it('prefixes every message with the file it came from', () => {
     expect(() => parseStageConfig({}, 'config/broken.ts')).toThrow(/^Invalid configuration in config\/broken\.ts:/);
   });
@@ -353,6 +395,86 @@ describe('a bad config names the field, the bad value and what is allowed', () =
         },
       },
       'identityPool.rules: got [',
+    ],
+    [
+      'passwordless codes without an SES sender',
+      'dev',
+      (c) => ({ ...c, email: undefined, passwordless: { customChallenge: { enabled: true } } }),
+      'passwordless.customChallenge.enabled: got true; needs the `email` section: the SES sender of the sign-in codes',
+    ],
+    [
+      'passwordless codes that would bypass required MFA',
+      'prod',
+      { email: { fromAddress: 'no-reply@example.com' }, passwordless: { customChallenge: { enabled: true } } },
+      'passwordless.customChallenge.enabled: got true; an emailed code is a single factor and skips the TOTP that userPool.mfa "REQUIRED" asks of password sign-in; set userPool.mfa to "OPTIONAL" or passwordless.customChallenge.allowWithRequiredMfa to true',
+    ],
+    [
+      'test outbox in production',
+      'prod',
+      {
+        email: { fromAddress: 'no-reply@example.com' },
+        passwordless: { customChallenge: { enabled: true, allowWithRequiredMfa: true, testOutbox: true } },
+      },
+      'passwordless.customChallenge.testOutbox: got true; production stages may not store sign-in codes in a test outbox',
+    ],
+    [
+      'test outbox without passwordless codes',
+      'dev',
+      { passwordless: { customChallenge: { enabled: false, testOutbox: true } } },
+      'passwordless.customChallenge.testOutbox: got true; the test outbox needs passwordless.customChallenge.enabled',
+    ],
+    [
+      'code valid longer than the sign-in session',
+      'dev',
+      { passwordless: { customChallenge: { codeTtlSeconds: 300 } } },
+      'passwordless.customChallenge.codeTtlSeconds: got 300; expected <= 180',
+    ],
+    [
+      'more than three attempts',
+      'dev',
+      { passwordless: { customChallenge: { maxAttempts: 5 } } },
+      'passwordless.customChallenge.maxAttempts: got 5; expected <= 3',
+    ],
+    [
+      'choice-based passkeys on LITE',
+      'dev',
+      {
+        userPool: { featurePlan: 'LITE' },
+        triggers: { preTokenGeneration: { enabled: false } },
+        domain: { managedLogin: 'CLASSIC_HOSTED_UI' },
+        passwordless: { choiceBased: { passkey: true } },
+      },
+      'passwordless.choiceBased.passkey: got true; choice-based sign-in (passkey) needs userPool.featurePlan "ESSENTIALS" or "PLUS", but the plan is "LITE"',
+    ],
+    [
+      'choice-based passwordless with required MFA',
+      'prod',
+      { passwordless: { choiceBased: { passkey: true } } },
+      'passwordless.choiceBased.passkey: got true; Cognito offers passwordless first factors only to users without MFA, and userPool.mfa "REQUIRED" gives every user MFA; set userPool.mfa to "OPTIONAL"',
+    ],
+    [
+      "email OTP without the pool's SES email",
+      'dev',
+      { passwordless: { choiceBased: { emailOtp: true } } },
+      'passwordless.choiceBased.emailOtp: got true; email OTP sign-in needs the user pool to send email through Amazon SES: set email.useForUserPool to true',
+    ],
+    [
+      'SES identity that does not own the sender',
+      'dev',
+      { email: { fromAddress: 'no-reply@example.com', sesIdentity: 'other.org' } },
+      'email.sesIdentity: got "other.org"; must be email.fromAddress or its domain ("example.com")',
+    ],
+    [
+      'SES email for the pool in an environment-agnostic stage without an SES region',
+      'dev',
+      { email: { fromAddress: 'no-reply@example.com', useForUserPool: true } },
+      'email.sesRegion: got nothing (the field is required); required when email.useForUserPool is true and env.region is not set',
+    ],
+    [
+      'sender that is not an email address',
+      'dev',
+      { email: { fromAddress: 'no-reply' } },
+      'email.fromAddress: got "no-reply"; expected an email address with a lower-case domain',
     ],
     [
       'wrong type',

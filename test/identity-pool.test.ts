@@ -58,8 +58,10 @@ describe.each([
     expect(pool.AllowClassicFlow).toBe(false);
     expect(pool.AllowUnauthenticatedIdentities).toBe(false);
     const providers = pool.CognitoIdentityProviders as { ClientId: unknown; ServerSideTokenCheck: boolean }[];
+    const passwordless = stacks.auth.clients.passwordless;
     expect(providers.map((p) => p.ClientId)).toEqual([
       { Ref: logicalId(stacks.auth.clients.web) },
+      ...(passwordless ? [{ Ref: logicalId(passwordless) }] : []),
       { Ref: logicalId(stacks.auth.clients.rules!) },
     ]);
     for (const provider of providers) expect(provider.ServerSideTokenCheck).toBe(true);
@@ -91,13 +93,16 @@ describe.each([
     for (const role of Object.values(access.groupRoles)) expect(found.map(([id]) => id)).toContain(logicalId(role));
   });
 
-  it('maps the web client by token and the rules client by rules, both denying when no role can be chosen', () => {
+  it('maps the web (and passwordless) client by token and the rules client by rules, all denying when no role can be chosen', () => {
     const attachment = single<{ RoleMappings: Record<string, Record<string, unknown>>; Roles: unknown }>(
       auth,
       'AWS::Cognito::IdentityPoolRoleAttachment',
     );
     const mappings = Object.values(attachment.RoleMappings);
-    expect(mappings).toHaveLength(2);
+    const passwordless = stacks.auth.clients.passwordless;
+    expect(Object.keys(attachment.RoleMappings).sort()).toEqual(
+      passwordless ? ['passwordless', 'rules', 'web'] : ['rules', 'web'],
+    );
     for (const mapping of mappings) expect(mapping.AmbiguousRoleResolution).toBe('Deny');
     const provider = (client: IConstruct) => ({
       'Fn::Join': [
@@ -110,6 +115,13 @@ describe.each([
       AmbiguousRoleResolution: 'Deny',
       IdentityProvider: provider(stacks.auth.clients.web),
     });
+    if (passwordless) {
+      expect(attachment.RoleMappings.passwordless).toEqual({
+        Type: 'Token',
+        AmbiguousRoleResolution: 'Deny',
+        IdentityProvider: provider(passwordless),
+      });
+    }
     expect(attachment.RoleMappings.rules).toEqual({
       Type: 'Rules',
       AmbiguousRoleResolution: 'Deny',
@@ -224,7 +236,10 @@ describe('identity pool with guest access on', () => {
 });
 
 describe('identity pool without rules', () => {
-  const { templates, stacks } = synthStage('dev', { identityPool: { rules: [], ruleRoles: [] } });
+  const { templates, stacks } = synthStage('dev', {
+    identityPool: { rules: [], ruleRoles: [] },
+    passwordless: { customChallenge: { enabled: false, testOutbox: false } },
+  });
 
   it('creates no rules client and keeps only the token-based mapping', () => {
     expect(stacks.auth.clients.rules).toBeUndefined();

@@ -1,5 +1,8 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { synthStage } from './helpers/app';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { parseStageConfig } from '../lib/config/load';
+import { AuthUserPool } from '../lib/constructs/user-pool';
+import { stageInput, synthStage } from './helpers/app';
 
 type Resources = Record<string, { Properties: Record<string, unknown>; DependsOn?: string[] }>;
 interface Statement {
@@ -59,7 +62,7 @@ describe.each([
     const permissions = Object.values(auth.findResources('AWS::Lambda::Permission') as Resources).filter(
       (p) => p.Properties.Principal === 'cognito-idp.amazonaws.com',
     );
-    expect(permissions).toHaveLength(3);
+    expect(permissions).toHaveLength(Object.keys(functionsOf(auth)).length);
     for (const p of permissions) {
       expect(p.Properties.SourceArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^UserPool/), 'Arn'] });
     }
@@ -172,8 +175,291 @@ describe('triggers off by config', () => {
     const off = synthStage('dev', {
       defaultGroup: null,
       triggers: { preSignUp: { enabled: false }, preTokenGeneration: { enabled: false } },
+      migration: { enabled: false },
+      passwordless: { customChallenge: { enabled: false, testOutbox: false } },
     });
     off.templates.auth.resourceCountIs('AWS::Lambda::Function', 0);
+    off.templates.auth.resourceCountIs('AWS::DynamoDB::Table', 0);
     off.templates.auth.hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: Match.absent() });
+  });
+});
+
+const LOGS_AND_XRAY = [
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'xray:PutTelemetryRecords',
+  'xray:PutTraceSegments',
+];
+
+/** The statements of a function's role without the log and X-Ray ones every function has. */
+function ownStatements(template: Template, name: string): Statement[] {
+  return statementsFor(template, name).filter((s) => !actionsOf([s]).every((a) => LOGS_AND_XRAY.includes(a)));
+}
+
+function tableId(template: Template, path: RegExp): string {
+  const id = Object.keys(template.findResources('AWS::DynamoDB::Table')).find((key) => path.test(key));
+  if (!id) throw new Error(`no table ${String(path)}`);
+  return id;
+}
+
+const sesIdentityArn = (identity: string, region?: string) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ...(region ? [`:ses:${region}:`] : [':ses:', { Ref: 'AWS::Region' }, ':']),
+      { Ref: 'AWS::AccountId' },
+      `:identity/${identity}`,
+    ],
+  ],
+});
+
+describe('migration and passwordless triggers (dev)', () => {
+  const auth = dev.templates.auth;
+
+  it('wires migrate user and define / create / verify auth challenge to the pool', () => {
+    auth.hasResourceProperties('AWS::Cognito::UserPool', {
+      LambdaConfig: Match.objectLike({
+        UserMigration: { 'Fn::GetAtt': [Match.stringLikeRegexp('MigrateUser'), 'Arn'] },
+        DefineAuthChallenge: { 'Fn::GetAtt': [Match.stringLikeRegexp('DefineAuthChallenge'), 'Arn'] },
+        CreateAuthChallenge: { 'Fn::GetAtt': [Match.stringLikeRegexp('CreateAuthChallenge'), 'Arn'] },
+        VerifyAuthChallengeResponse: { 'Fn::GetAtt': [Match.stringLikeRegexp('VerifyAuthChallenge'), 'Arn'] },
+      }),
+    });
+    for (const name of ['MigrateUser', 'DefineAuthChallenge', 'CreateAuthChallenge', 'VerifyAuthChallenge']) {
+      auth.hasResourceProperties('AWS::Lambda::Permission', {
+        FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp(name), 'Arn'] },
+        Principal: 'cognito-idp.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^UserPool'), 'Arn'] },
+      });
+    }
+  });
+
+  it('migrate user may only GetItem on the legacy-users table (read-only, no Scan or Query)', () => {
+    expect(ownStatements(auth, 'MigrateUser')).toEqual([
+      {
+        Action: 'dynamodb:GetItem',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId(auth, /LegacyUsers/), 'Arn'] },
+      },
+    ]);
+  });
+
+  it('create auth challenge may send only from the configured SES identity and From address, and only write the outbox', () => {
+    expect(ownStatements(auth, 'CreateAuthChallenge')).toEqual([
+      {
+        Action: 'ses:SendEmail',
+        Condition: { StringEquals: { 'ses:FromAddress': 'no-reply@example.com' } },
+        Effect: 'Allow',
+        Resource: sesIdentityArn('example.com'),
+      },
+      {
+        Action: 'dynamodb:PutItem',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId(auth, /TestOutbox/), 'Arn'] },
+      },
+    ]);
+  });
+
+  it('define and verify auth challenge call no AWS API', () => {
+    for (const name of ['DefineAuthChallenge', 'VerifyAuthChallenge']) {
+      expect(actionsOf(statementsFor(auth, name))).toEqual(LOGS_AND_XRAY);
+    }
+  });
+
+  it('no function may Scan, Query, write the legacy table, or use a wildcard action', () => {
+    for (const name of ['MigrateUser', 'DefineAuthChallenge', 'CreateAuthChallenge', 'VerifyAuthChallenge']) {
+      for (const action of actionsOf(statementsFor(auth, name))) {
+        expect(action).not.toMatch(/\*|Scan|Query|PartiQL|BatchGet|DeleteItem|UpdateItem/);
+      }
+    }
+    const legacy = tableId(auth, /LegacyUsers/);
+    for (const name of ['CreateAuthChallenge', 'DefineAuthChallenge', 'VerifyAuthChallenge']) {
+      expect(JSON.stringify(statementsFor(auth, name))).not.toContain(legacy);
+    }
+  });
+
+  it('passes the stage config to the functions through their environment', () => {
+    auth.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          PASSWORD_POLICY: JSON.stringify({
+            minLength: 12,
+            requireLowercase: true,
+            requireUppercase: true,
+            requireDigits: true,
+            requireSymbols: true,
+          }),
+          LEGACY_USERS_TABLE: { Ref: tableId(auth, /LegacyUsers/) },
+        },
+      },
+    });
+    auth.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          CODE_LENGTH: '6',
+          MAX_ATTEMPTS: '3',
+          CODE_TTL_SECONDS: '180',
+          EMAIL_FROM: '"Cognito reference dev" <no-reply@example.com>',
+          TEST_OUTBOX_TABLE: { Ref: tableId(auth, /TestOutbox/) },
+        },
+      },
+    });
+    auth.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { MAX_ATTEMPTS: '3' } } });
+    auth.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { CODE_LENGTH: '6' } } });
+  });
+
+  it('keeps legacy users in an encrypted table with point-in-time recovery, keyed by user name', () => {
+    auth.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'username', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('expires test outbox codes through TTL and deletes the outbox with the stack', () => {
+    auth.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({
+        KeySchema: [{ AttributeName: 'email', KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        SSESpecification: { SSEEnabled: true },
+      }),
+    });
+  });
+
+  it('passwordless client: CUSTOM_AUTH and refresh only, no OAuth, no secret, explicit attributes', () => {
+    auth.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      AllowedOAuthFlowsUserPoolClient: false,
+      GenerateSecret: false,
+      PreventUserExistenceErrors: 'ENABLED',
+      AuthSessionValidity: 3,
+      ReadAttributes: Match.arrayWith(['email', 'email_verified']),
+      WriteAttributes: Match.not(Match.arrayWith([Match.stringLikeRegexp('^custom:|email_verified')])),
+    });
+  });
+});
+
+describe('passwordless and migration in production (prod config plus both features)', () => {
+  const { templates } = synthStage('prod', {
+    email: { fromAddress: 'no-reply@example.com', sesIdentity: 'no-reply@example.com', sesRegion: 'eu-west-1' },
+    migration: { enabled: true },
+    passwordless: { customChallenge: { enabled: true, allowWithRequiredMfa: true } },
+  });
+  const auth = templates.auth;
+
+  it('keeps threat protection ENFORCED for custom auth (passwordless) on the PLUS plan', () => {
+    auth.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: {
+        AdvancedSecurityMode: 'ENFORCED',
+        AdvancedSecurityAdditionalFlows: { CustomAuthMode: 'ENFORCED' },
+      },
+      LambdaConfig: Match.objectLike({ DefineAuthChallenge: Match.anyValue() }),
+    });
+  });
+
+  it('retains the legacy users with deletion protection and has no test outbox', () => {
+    auth.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        DeletionProtectionEnabled: true,
+        KeySchema: [{ AttributeName: 'username', KeyType: 'HASH' }],
+      }),
+    });
+    auth.resourceCountIs('AWS::DynamoDB::Table', 1);
+    expect(JSON.stringify(auth.toJSON())).not.toContain('TEST_OUTBOX_TABLE');
+  });
+
+  it('sends only as the configured address identity, in the configured SES region', () => {
+    expect(ownStatements(auth, 'CreateAuthChallenge')).toEqual([
+      {
+        Action: 'ses:SendEmail',
+        Condition: { StringEquals: { 'ses:FromAddress': 'no-reply@example.com' } },
+        Effect: 'Allow',
+        Resource: sesIdentityArn('no-reply@example.com', 'eu-west-1'),
+      },
+    ]);
+    auth.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SES_REGION: 'eu-west-1', EMAIL_FROM: 'no-reply@example.com' }) },
+    });
+  });
+
+  it('runs every new trigger within the 5-second budget', () => {
+    for (const fn of Object.values(functionsOf(auth))) expect(fn.Properties.Timeout).toBeLessThanOrEqual(5);
+    expect(Object.keys(functionsOf(auth))).toHaveLength(7);
+  });
+});
+
+describe("Cognito's native choice-based sign-in (config alternative)", () => {
+  const { templates } = synthStage('dev', {
+    email: { useForUserPool: true, sesRegion: 'eu-west-1' },
+    passwordless: { choiceBased: { emailOtp: true, passkey: true } },
+  });
+  const auth = templates.auth;
+
+  it('allows password, email OTP and passkeys as first factors, with user verification required', () => {
+    auth.hasResourceProperties('AWS::Cognito::UserPool', {
+      Policies: Match.objectLike({
+        SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP', 'WEB_AUTHN'] },
+      }),
+      // A prefix domain: Cognito's own domain is the relying party.
+      WebAuthnRelyingPartyID: Match.absent(),
+      WebAuthnUserVerification: 'required',
+    });
+  });
+
+  it('binds passkeys to the custom domain when managed login runs on one', () => {
+    const stack = new Stack();
+    const { choiceBased } = parseStageConfig(
+      stageInput('dev', { passwordless: { choiceBased: { passkey: true } } }),
+      'test',
+    ).passwordless;
+    new AuthUserPool(stack, 'Pool', {
+      settings: dev.config.userPool,
+      choiceBased,
+      passkeyRelyingPartyId: 'auth.example.com',
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPool', {
+      Policies: Match.objectLike({ SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'WEB_AUTHN'] } }),
+      WebAuthnRelyingPartyID: 'auth.example.com',
+    });
+  });
+
+  it('sends the pool email (and email OTP codes) through the SES identity', () => {
+    auth.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: {
+        EmailSendingAccount: 'DEVELOPER',
+        From: 'Cognito reference dev <no-reply@example.com>',
+        SourceArn: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:', { Ref: 'AWS::AccountId' }, ':identity/example.com'],
+          ],
+        },
+      },
+    });
+  });
+
+  it('offers USER_AUTH on the web client only', () => {
+    const clients = Object.values(auth.findResources('AWS::Cognito::UserPoolClient') as Resources).map(
+      (c) => c.Properties.ExplicitAuthFlows as string[],
+    );
+    expect(clients.filter((flows) => flows.includes('ALLOW_USER_AUTH'))).toHaveLength(1);
+    auth.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_AUTH']),
+    });
+  });
+
+  it("leaves the sign-in policy at Cognito's default when no passwordless factor is on", () => {
+    prod.templates.auth.hasResourceProperties('AWS::Cognito::UserPool', {
+      Policies: { PasswordPolicy: Match.anyValue() },
+      WebAuthnUserVerification: Match.absent(),
+      EmailConfiguration: Match.absent(),
+    });
   });
 });

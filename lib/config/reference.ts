@@ -48,6 +48,14 @@ The schema also refuses combinations that Cognito would reject at deploy time or
 - Redirect URLs are HTTPS without a \`#fragment\`; \`http://localhost\` only when \`production\` is false.
 - \`domain\` has exactly one of \`prefix\` / \`customDomain\`; a prefix may not contain \`aws\`,
   \`amazon\` or \`cognito\`.
+- \`passwordless.customChallenge.enabled\` needs the \`email\` section, and with \`userPool.mfa:
+  REQUIRED\` also \`allowWithRequiredMfa: true\` (an emailed code is one factor and skips TOTP);
+  \`testOutbox\` needs \`enabled\` and is refused when \`production\` is true.
+- \`passwordless.choiceBased.emailOtp\` / \`passkey\` need \`ESSENTIALS\` or \`PLUS\` and
+  \`userPool.mfa: OPTIONAL\` (Cognito offers passwordless first factors only to users without
+  MFA); \`emailOtp\` also needs \`email.useForUserPool: true\` (the pool sends the codes through SES).
+- \`email.sesIdentity\` is \`email.fromAddress\` or its domain; \`email.useForUserPool\` needs
+  \`email.sesRegion\` when \`env.region\` is not set.
 - Group names are unique and \`defaultGroup\` names one of them; scope names are unique and
   \`machineClient.scopes\` are resource-server scopes; no email domain is both allowed and denied.
 - Identity pool: no role rule (\`identityPool.rules[].claim\`) and no principal tag

@@ -409,6 +409,129 @@ const triggersSchema = z
   })
   .describe('Lambda triggers of the user pool.');
 
+const emailAddress = z
+  .string()
+  .max(254)
+  .regex(
+    /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'expected an email address with a lower-case domain, e.g. "no-reply@example.com"',
+  );
+
+const awsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'expected an AWS region such as "eu-west-1"');
+
+const emailSchema = z
+  .strictObject({
+    fromAddress: emailAddress.describe(
+      "Sender of every email this stage sends through Amazon SES (passwordless codes; the user pool's own mail when useForUserPool).",
+    ),
+    fromName: z
+      .string()
+      .regex(/^[\p{L}\p{N} .&'-]{1,64}$/u, "expected 1-64 letters, digits, spaces or . & ' -")
+      .optional()
+      .describe('Display name shown with fromAddress.'),
+    sesIdentity: lowerDomain
+      .or(emailAddress)
+      .optional()
+      .describe(
+        'The verified SES identity that may send as fromAddress: its domain or the address itself (default: the domain of fromAddress). IAM allows sending from this identity only.',
+      ),
+    sesRegion: awsRegion
+      .optional()
+      .describe(
+        "Region of the SES identity (default: the stack's region; required for useForUserPool when env.region is not set).",
+      ),
+    useForUserPool: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Send the user pool's own email (verification, password reset, email OTP sign-in) through this SES identity instead of Cognito's built-in, rate-limited email.",
+      ),
+  })
+  .describe("Amazon SES sender. Absent: no function sends email and the user pool uses Cognito's built-in email.");
+
+const migrationSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Migrate users from the legacy-users DynamoDB table at their first sign-in (migrate-user trigger). Also allows USER_PASSWORD_AUTH on the web client: Cognito needs the plaintext password to check it against the legacy hash.',
+      ),
+  })
+  .describe('User migration from a legacy directory (docs/migration.md).');
+
+const customChallengeSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Passwordless sign-in with an emailed one-time code through the custom-auth triggers and a dedicated app client (needs `email`).',
+      ),
+    codeLength: z.number().int().min(6).max(10).default(6).describe('Digits in a code (6-10).'),
+    codeTtlSeconds: z
+      .number()
+      .int()
+      .min(30)
+      .max(180)
+      .default(180)
+      .describe(
+        'Seconds a code stays valid (30-180). The sign-in session itself ends after 3 minutes, so a longer code could never be used.',
+      ),
+    maxAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(3)
+      .default(3)
+      .describe('Codes a user may try in one sign-in session (1-3); then the session fails.'),
+    testOutbox: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Also write each code to a DynamoDB table with a TTL, for a smoke test to read instead of a mailbox. Never in production.',
+      ),
+    allowWithRequiredMfa: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Accept that this sign-in proves only control of the email inbox and skips the TOTP MFA that userPool.mfa REQUIRED asks of password sign-in. Needed to enable it with required MFA.',
+      ),
+  })
+  .describe(
+    'Passwordless sign-in that this project controls: custom auth challenge (define / create / verify triggers).',
+  );
+
+const choiceBasedSchema = z
+  .strictObject({
+    emailOtp: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Cognito's native email one-time password as a first sign-in factor (needs ESSENTIALS or PLUS and email.useForUserPool).",
+      ),
+    passkey: z
+      .boolean()
+      .default(false)
+      .describe("Cognito's native passkey (WebAuthn) sign-in as a first factor (needs ESSENTIALS or PLUS)."),
+    passkeyUserVerification: z
+      .enum(['REQUIRED', 'PREFERRED'])
+      .default('REQUIRED')
+      .describe('Whether a passkey must verify the user (PIN or biometric) at every use.'),
+  })
+  .describe(
+    "Cognito's native choice-based sign-in (USER_AUTH flow on the web client). Password sign-in stays available.",
+  );
+
+const passwordlessSchema = z
+  .strictObject({
+    customChallenge: customChallengeSchema.prefault({}),
+    choiceBased: choiceBasedSchema.prefault({}),
+  })
+  .describe('Passwordless sign-in options (docs/passwordless.md). All off by default.');
+
 /** The shape of a stage file, before defaults are applied. */
 const stageConfigObject = z.strictObject({
   project: z
@@ -434,11 +557,7 @@ const stageConfigObject = z.strictObject({
         .regex(/^\d{12}$/, 'expected a 12-digit AWS account id')
         .optional()
         .describe("AWS account to deploy to (default: the CLI credentials' account)."),
-      region: z
-        .string()
-        .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'expected an AWS region such as "eu-west-1"')
-        .optional()
-        .describe("AWS region to deploy to (default: the CLI's region)."),
+      region: awsRegion.optional().describe("AWS region to deploy to (default: the CLI's region)."),
     })
     .prefault({})
     .describe('Target AWS environment. Leave empty for an environment-agnostic template.'),
@@ -500,6 +619,9 @@ const stageConfigObject = z.strictObject({
   identityPool: identityPoolSchema.prefault({}),
   functions: functionsSchema.prefault({}),
   triggers: triggersSchema.prefault({}),
+  email: emailSchema.optional(),
+  migration: migrationSchema.prefault({}),
+  passwordless: passwordlessSchema.prefault({}),
 });
 
 type RawStageConfig = z.output<typeof stageConfigObject>;
@@ -703,6 +825,91 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
     });
   }
 
+  // Email sender: the SES identity must be the address or its domain (IAM and Cognito use its ARN).
+  const { email } = config;
+  if (email?.sesIdentity !== undefined) {
+    const domain = email.fromAddress.slice(email.fromAddress.lastIndexOf('@') + 1);
+    if (email.sesIdentity !== email.fromAddress && email.sesIdentity !== domain) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['email', 'sesIdentity'],
+        input: email.sesIdentity,
+        message: `must be email.fromAddress or its domain ("${domain}")`,
+      });
+    }
+  }
+  if (email?.useForUserPool && email.sesRegion === undefined && config.env.region === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['email', 'sesRegion'],
+      input: undefined,
+      message:
+        'required when email.useForUserPool is true and env.region is not set (the user pool needs the SES region)',
+    });
+  }
+
+  // Passwordless with the custom challenge (our triggers).
+  const custom = config.passwordless.customChallenge;
+  if (custom.enabled && email === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['passwordless', 'customChallenge', 'enabled'],
+      input: true,
+      message: 'needs the `email` section: the SES sender of the sign-in codes',
+    });
+  }
+  if (custom.enabled && userPool.mfa === 'REQUIRED' && !custom.allowWithRequiredMfa) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['passwordless', 'customChallenge', 'enabled'],
+      input: true,
+      message:
+        'an emailed code is a single factor and skips the TOTP that userPool.mfa "REQUIRED" asks of password sign-in; set userPool.mfa to "OPTIONAL" or passwordless.customChallenge.allowWithRequiredMfa to true',
+    });
+  }
+  if (custom.testOutbox && !custom.enabled) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['passwordless', 'customChallenge', 'testOutbox'],
+      input: true,
+      message: 'the test outbox needs passwordless.customChallenge.enabled',
+    });
+  }
+  if (custom.testOutbox && config.production) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['passwordless', 'customChallenge', 'testOutbox'],
+      input: true,
+      message: 'production stages may not store sign-in codes in a test outbox',
+    });
+  }
+
+  // Cognito's native choice-based sign-in.
+  const choice = config.passwordless.choiceBased;
+  for (const factor of ['emailOtp', 'passkey'] as const) {
+    if (!choice[factor]) continue;
+    const path = ['passwordless', 'choiceBased', factor];
+    needsPlan(ctx, config, 'ESSENTIALS', path, true, `choice-based sign-in (${factor})`);
+    if (userPool.mfa === 'REQUIRED') {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        input: true,
+        message:
+          'Cognito offers passwordless first factors only to users without MFA, and userPool.mfa "REQUIRED" gives every user MFA; set userPool.mfa to "OPTIONAL"',
+      });
+    }
+  }
+  if (choice.emailOtp && !email?.useForUserPool) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['passwordless', 'choiceBased', 'emailOtp'],
+      input: true,
+      message:
+        'email OTP sign-in needs the user pool to send email through Amazon SES: set email.useForUserPool to true',
+    });
+  }
+
   // Production guard rails.
   if (config.production) {
     const rails: [boolean, (string | number)[], unknown, string][] = [
@@ -821,6 +1028,11 @@ function identityPoolRules(config: RawStageConfig, groups: ReadonlySet<string>, 
 }
 
 export const stageConfigSchema = stageConfigObject.superRefine(crossFieldRules);
+
+/** The SES identity that sends as `email.fromAddress`: `sesIdentity`, else the address's domain. */
+export function sesIdentityOf(email: NonNullable<StageConfig['email']>): string {
+  return email.sesIdentity ?? email.fromAddress.slice(email.fromAddress.lastIndexOf('@') + 1);
+}
 
 /** A validated stage configuration with every default applied. */
 export type StageConfig = z.output<typeof stageConfigSchema>;

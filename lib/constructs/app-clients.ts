@@ -58,22 +58,36 @@ export interface AppClientsProps {
    * @default false
    */
   readonly rulesClient?: boolean;
+  /**
+   * Allow `USER_PASSWORD_AUTH` on the web client: only for user migration, because Cognito must
+   * receive the plaintext password to let the migrate-user trigger check it against the legacy
+   * hash (SRP never reveals it). @default false
+   */
+  readonly allowUserPasswordAuth?: boolean;
+  /** Allow `USER_AUTH` (choice-based sign-in: email OTP, passkeys) on the web client. @default false */
+  readonly allowChoiceBasedAuth?: boolean;
+  /** Create the passwordless client (`CUSTOM_AUTH` + refresh only). @default false */
+  readonly passwordlessClient?: boolean;
 }
 
 /**
  * The resource server with the API scopes, and the app clients:
- * - `web`: public SPA / mobile client. Authorization code + PKCE, no secret, SRP + refresh.
+ * - `web`: public SPA / mobile client. Authorization code + PKCE, no secret, SRP + refresh
+ *   (plus USER_PASSWORD_AUTH only for user migration, USER_AUTH only for choice-based sign-in).
  *   It may request only OpenID scopes; API scopes reach its access tokens only through the pre
  *   token generation trigger, from group membership, so a user cannot ask for `api/admin`.
  * - `rules` (optional): a second public client like `web`, for the identity pool's rules-based
  *   role mapping.
  * - `machine`: confidential client-credentials client for service-to-service calls.
+ * - `passwordless` (optional): public client for the email-code custom challenge; CUSTOM_AUTH and
+ *   refresh only, no OAuth (custom auth runs only through the API, never managed login).
  */
 export class AppClients extends Construct {
   readonly resourceServer: cognito.UserPoolResourceServer;
   readonly web: cognito.UserPoolClient;
   readonly rules?: cognito.UserPoolClient;
   readonly machine?: cognito.UserPoolClient;
+  readonly passwordless?: cognito.UserPoolClient;
   /** Full scope names (`<identifier>/<name>`), by short name. */
   readonly scopes: Readonly<Record<string, cognito.OAuthScope>>;
 
@@ -106,7 +120,11 @@ export class AppClients extends Construct {
     const publicClient = {
       ...common,
       generateSecret: false,
-      authFlows: { userSrp: true },
+      authFlows: {
+        userSrp: true,
+        ...(props.allowUserPasswordAuth ? { userPassword: true } : {}),
+        ...(props.allowChoiceBasedAuth ? { user: true } : {}),
+      },
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: props.webClient.oidcScopes.map((name) => OIDC_SCOPES[name]),
@@ -124,7 +142,8 @@ export class AppClients extends Construct {
     } satisfies cognito.UserPoolClientProps;
     this.web = new cognito.UserPoolClient(this, 'WebClient', publicClient);
     if (props.rulesClient) {
-      this.rules = new cognito.UserPoolClient(this, 'RulesClient', publicClient);
+      // Same settings, but SRP only: migration and choice-based sign-in go through the web client.
+      this.rules = new cognito.UserPoolClient(this, 'RulesClient', { ...publicClient, authFlows: { userSrp: true } });
     }
 
     if (props.machineClient.enabled) {
@@ -148,6 +167,18 @@ export class AppClients extends Construct {
       // Cognito then enables SRP and custom auth by default; refresh alone is the minimum it accepts.
       const cfnMachine = this.machine.node.defaultChild as cognito.CfnUserPoolClient;
       cfnMachine.explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
+    }
+
+    if (props.passwordlessClient) {
+      this.passwordless = new cognito.UserPoolClient(this, 'PasswordlessClient', {
+        ...common,
+        generateSecret: false,
+        authFlows: { custom: true },
+        disableOAuth: true,
+        supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+        readAttributes: publicClient.readAttributes,
+        writeAttributes: writable(WEB_CLIENT_WRITABLE_ATTRIBUTES),
+      });
     }
   }
 }

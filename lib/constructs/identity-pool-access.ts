@@ -131,6 +131,12 @@ export interface IdentityPoolAccessProps {
    * @default - no rules-based mapping
    */
   readonly rulesClient?: cognito.IUserPoolClient;
+  /**
+   * More clients whose users get their group's role like the web client's (e.g. the passwordless
+   * client), by mapping key.
+   * @default - none
+   */
+  readonly additionalTokenClients?: Readonly<Record<string, cognito.IUserPoolClient>>;
   /** The user pool groups; each gets a role for `UserPoolGroups` to attach. */
   readonly groups: StageConfig['groups'];
   readonly settings: StageConfig['identityPool'];
@@ -212,6 +218,10 @@ export class IdentityPoolAccess extends Construct {
     });
     if (settings.allowGuests) this.acknowledgeConfinedWildcards(this.guestRole, data, GUEST_ACCESS);
 
+    const tokenClients: Record<string, cognito.IUserPoolClient> = {
+      web: props.webClient,
+      ...props.additionalTokenClients,
+    };
     const mappable: Record<string, iam.IRole> = { ...this.groupRoles, ...this.ruleRoles };
     const rulesMapping: identitypool.IdentityPoolRoleMapping[] = props.rulesClient
       ? [
@@ -235,7 +245,7 @@ export class IdentityPoolAccess extends Construct {
       authenticatedRole: this.authenticatedRole,
       unauthenticatedRole: this.guestRole,
       authenticationProviders: {
-        userPools: [props.webClient, ...(props.rulesClient ? [props.rulesClient] : [])].map(
+        userPools: [...Object.values(tokenClients), ...(props.rulesClient ? [props.rulesClient] : [])].map(
           (userPoolClient) =>
             new identitypool.UserPoolAuthenticationProvider({
               userPool,
@@ -245,12 +255,12 @@ export class IdentityPoolAccess extends Construct {
         ),
       },
       roleMappings: [
-        {
-          mappingKey: 'web',
-          providerUrl: identitypool.IdentityPoolProviderUrl.userPool(userPool, props.webClient),
+        ...Object.entries(tokenClients).map(([mappingKey, client]) => ({
+          mappingKey,
+          providerUrl: identitypool.IdentityPoolProviderUrl.userPool(userPool, client),
           useToken: true,
           resolveAmbiguousRoles: false,
-        },
+        })),
         ...rulesMapping,
       ],
     });

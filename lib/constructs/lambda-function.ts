@@ -70,8 +70,7 @@ export interface ReferenceFunctionProps {
 export class ReferenceFunction extends Construct {
   /** Handler source relative to `lambda/` (bench/ builds each entry the same way). */
   readonly entry: string;
-  /** The environment the function gets (bench/ loads each bundle with it). */
-  readonly environment: Readonly<Record<string, string>>;
+  private readonly env: Record<string, string>;
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
@@ -79,7 +78,7 @@ export class ReferenceFunction extends Construct {
   constructor(scope: Construct, id: string, props: ReferenceFunctionProps) {
     super(scope, id);
     this.entry = props.entry;
-    this.environment = { ...props.environment };
+    this.env = { ...props.environment };
     const timeout = props.timeout ?? MAX_TRIGGER_TIMEOUT;
     if (timeout.toSeconds() < 1 || timeout.toSeconds() > 900) {
       throw new Error(`ReferenceFunction ${id}: timeout must be 1-900 s, got ${timeout.toSeconds()} s`);
@@ -110,7 +109,7 @@ export class ReferenceFunction extends Construct {
       timeout,
       role: this.role,
       bundling: LAMBDA_BUNDLING,
-      environment: { ...this.environment },
+      environment: { ...this.env },
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: APPLICATION_LOG_LEVELS[props.settings.logLevel],
@@ -134,6 +133,17 @@ export class ReferenceFunction extends Construct {
           'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so they need Resource "*" (no other action may use it; tests list every statement).',
       });
     }
+  }
+
+  /** The environment the function gets (bench/ and tests load each bundle with it). */
+  get environment(): Readonly<Record<string, string>> {
+    return { ...this.env };
+  }
+
+  /** Adds an environment variable; use it next to the grant of the resource it names. */
+  addEnvironment(name: string, value: string): void {
+    this.env[name] = value;
+    this.function.addEnvironment(name, value);
   }
 }
 

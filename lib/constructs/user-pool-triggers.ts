@@ -1,8 +1,11 @@
+import { Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../config/schema';
+import { sesIdentityOf, type StageConfig } from '../config/schema';
 import { ReferenceFunction } from './lambda-function';
+import { LegacyUserTable, TestOutboxTable } from './trigger-tables';
 
 export interface UserPoolTriggersProps {
   readonly userPool: cognito.UserPool;
@@ -12,14 +15,24 @@ export interface UserPoolTriggersProps {
 }
 
 /**
- * The user-pool Lambda triggers of the sign-up and sign-in path: pre sign-up, post confirmation
- * and pre token generation (V2). Each is wired with `UserPool.addTrigger`, which scopes the
- * Lambda permission for cognito-idp.amazonaws.com to this pool's ARN.
+ * The user-pool Lambda triggers of the sign-up and sign-in path: pre sign-up, post confirmation,
+ * pre token generation (V2), migrate user (with its legacy-users table) and the passwordless
+ * custom-auth trio define / create / verify auth challenge (with the optional test outbox). Each
+ * is wired with `UserPool.addTrigger`, which scopes the Lambda permission for
+ * cognito-idp.amazonaws.com to this pool's ARN.
  */
 export class UserPoolTriggers extends Construct {
   readonly preSignUp?: ReferenceFunction;
   readonly postConfirmation?: ReferenceFunction;
   readonly preTokenGeneration?: ReferenceFunction;
+  readonly migrateUser?: ReferenceFunction;
+  /** The legacy directory migrate-user reads (only when `migration.enabled`). */
+  readonly legacyUsers?: LegacyUserTable;
+  readonly defineAuthChallenge?: ReferenceFunction;
+  readonly createAuthChallenge?: ReferenceFunction;
+  readonly verifyAuthChallenge?: ReferenceFunction;
+  /** Dev-only table of sign-in codes for the smoke test (only when `testOutbox`). */
+  readonly testOutbox?: TestOutboxTable;
   private readonly userPool: cognito.UserPool;
 
   constructor(scope: Construct, id: string, props: UserPoolTriggersProps) {
@@ -82,6 +95,107 @@ export class UserPoolTriggers extends Construct {
         cognito.LambdaVersion.V2_0,
       );
     }
+
+    if (config.migration.enabled) {
+      this.legacyUsers = new LegacyUserTable(this, 'LegacyUsers', { removalPolicy: config.userPool.removalPolicy });
+      const policy = config.userPool.passwordPolicy;
+      this.migrateUser = new ReferenceFunction(this, 'MigrateUser', {
+        entry: 'triggers/migrate-user/handler.ts',
+        description: 'Cognito migrate user: checks the password against the legacy directory and migrates the user',
+        settings: functions,
+        environment: {
+          PASSWORD_POLICY: JSON.stringify({
+            minLength: policy.minLength,
+            requireLowercase: policy.requireLowercase,
+            requireUppercase: policy.requireUppercase,
+            requireDigits: policy.requireDigits,
+            requireSymbols: policy.requireSymbols,
+          }),
+        },
+      });
+      this.readLegacyUsers(this.migrateUser, this.legacyUsers.table);
+      userPool.addTrigger(cognito.UserPoolOperation.USER_MIGRATION, this.migrateUser.function);
+    }
+
+    const passwordless = config.passwordless.customChallenge;
+    if (passwordless.enabled) {
+      const { email } = config;
+      // The schema guarantees the sender; this guards construct users who bypass it.
+      if (!email) throw new Error('passwordless.customChallenge needs the email section (SES sender)');
+      const challengeEnv = {
+        CODE_LENGTH: String(passwordless.codeLength),
+        MAX_ATTEMPTS: String(passwordless.maxAttempts),
+      };
+      this.defineAuthChallenge = new ReferenceFunction(this, 'DefineAuthChallenge', {
+        entry: 'triggers/define-auth-challenge/handler.ts',
+        description: 'Cognito define auth challenge: passwordless email-code session rules',
+        settings: functions,
+        environment: { MAX_ATTEMPTS: challengeEnv.MAX_ATTEMPTS },
+      });
+      this.createAuthChallenge = new ReferenceFunction(this, 'CreateAuthChallenge', {
+        // Only the dev-stage variant with a test outbox bundles the DynamoDB client.
+        entry: passwordless.testOutbox
+          ? 'triggers/create-auth-challenge/handler-with-outbox.ts'
+          : 'triggers/create-auth-challenge/handler.ts',
+        description: 'Cognito create auth challenge: issues and emails the one-time sign-in code',
+        settings: functions,
+        environment: { ...challengeEnv, CODE_TTL_SECONDS: String(passwordless.codeTtlSeconds) },
+      });
+      this.verifyAuthChallenge = new ReferenceFunction(this, 'VerifyAuthChallenge', {
+        entry: 'triggers/verify-auth-challenge/handler.ts',
+        description: 'Cognito verify auth challenge response: checks the one-time sign-in code',
+        settings: functions,
+        environment: { CODE_LENGTH: challengeEnv.CODE_LENGTH },
+      });
+      this.sendEmailAs(this.createAuthChallenge, email);
+      if (passwordless.testOutbox) {
+        this.testOutbox = new TestOutboxTable(this, 'TestOutbox');
+        this.writeTestOutbox(this.createAuthChallenge, this.testOutbox.table);
+      }
+      userPool.addTrigger(cognito.UserPoolOperation.DEFINE_AUTH_CHALLENGE, this.defineAuthChallenge.function);
+      userPool.addTrigger(cognito.UserPoolOperation.CREATE_AUTH_CHALLENGE, this.createAuthChallenge.function);
+      userPool.addTrigger(cognito.UserPoolOperation.VERIFY_AUTH_CHALLENGE_RESPONSE, this.verifyAuthChallenge.function);
+    }
+  }
+
+  /** Read-only access to the legacy directory: `GetItem` on that one table, nothing else. */
+  private readLegacyUsers(fn: ReferenceFunction, table: dynamodb.ITable): void {
+    fn.addEnvironment('LEGACY_USERS_TABLE', table.tableName);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [table.tableArn] }),
+    );
+  }
+
+  /** Write-only access to the test outbox: `PutItem` on that one table (no read, no delete). */
+  private writeTestOutbox(fn: ReferenceFunction, table: dynamodb.ITable): void {
+    fn.addEnvironment('TEST_OUTBOX_TABLE', table.tableName);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }),
+    );
+  }
+
+  /**
+   * `ses:SendEmail` from the configured identity only, and only with the configured From
+   * address (`ses:FromAddress`), so the function cannot send as anyone else.
+   */
+  private sendEmailAs(fn: ReferenceFunction, email: NonNullable<StageConfig['email']>): void {
+    const identity = sesIdentityOf(email);
+    fn.addEnvironment('EMAIL_FROM', formatSender(email.fromAddress, email.fromName));
+    if (email.sesRegion) fn.addEnvironment('SES_REGION', email.sesRegion);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'ses',
+            resource: 'identity',
+            resourceName: identity,
+            ...(email.sesRegion ? { region: email.sesRegion } : {}),
+          }),
+        ],
+        conditions: { StringEquals: { 'ses:FromAddress': email.fromAddress } },
+      }),
+    );
   }
 
   /**
@@ -95,4 +209,15 @@ export class UserPoolTriggers extends Construct {
       statements: [new iam.PolicyStatement({ actions, resources: [this.userPool.userPoolArn] })],
     });
   }
+}
+
+/**
+ * The From header value: `"Name" <address>`, with the name MIME-encoded (RFC 2047) when it is
+ * not plain ASCII, as SES requires.
+ */
+export function formatSender(address: string, name?: string): string {
+  if (!name) return address;
+  const ascii = /^[\x20-\x7e]*$/.test(name);
+  const display = ascii ? `"${name}"` : `=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?=`;
+  return `${display} <${address}>`;
 }

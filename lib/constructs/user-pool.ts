@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct, type IConstruct } from 'constructs';
-import type { StageConfig } from '../config/schema';
+import { sesIdentityOf, type StageConfig } from '../config/schema';
 
 /**
  * Custom attributes that carry authorization data. Immutable (set once, at creation) and
@@ -14,6 +14,15 @@ export type AuthorizationAttribute = (typeof AUTHORIZATION_ATTRIBUTES)[number];
 export interface AuthUserPoolProps {
   /** User pool settings from the stage config. */
   readonly settings: StageConfig['userPool'];
+  /** Cognito's native passwordless first factors (choice-based sign-in). @default - password only */
+  readonly choiceBased?: StageConfig['passwordless']['choiceBased'];
+  /** SES sender; the pool sends its own mail through it when `useForUserPool`. @default - Cognito's email */
+  readonly email?: StageConfig['email'];
+  /**
+   * Passkey relying party: must be the custom domain when managed login runs on one.
+   * @default - Cognito's prefix domain
+   */
+  readonly passkeyRelyingPartyId?: string;
 }
 
 /**
@@ -61,6 +70,20 @@ export class AuthUserPool extends Construct {
       ...threatProtection(settings.threatProtection),
       deletionProtection: settings.deletionProtection,
       removalPolicy: settings.removalPolicy === 'RETAIN' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      ...choiceBasedSignIn(props.choiceBased, props.passkeyRelyingPartyId),
+      ...(props.email?.useForUserPool
+        ? {
+            email: cognito.UserPoolEmail.withSES({
+              fromEmail: props.email.fromAddress,
+              ...(props.email.fromName ? { fromName: props.email.fromName } : {}),
+              ...(props.email.sesRegion ? { sesRegion: props.email.sesRegion } : {}),
+              // The identity in the pool's SourceArn: the same one the functions may send from.
+              ...(sesIdentityOf(props.email) === props.email.fromAddress
+                ? {}
+                : { sesVerifiedDomain: sesIdentityOf(props.email) }),
+            }),
+          }
+        : {}),
     });
 
     this.acknowledgeFindings(settings);
@@ -86,6 +109,32 @@ export class AuthUserPool extends Construct {
       });
     }
   }
+}
+
+/**
+ * Choice-based sign-in (USER_AUTH): password stays a first factor (Cognito requires it); email
+ * OTP and passkeys are added when configured. Nothing is set when neither is on, so the pool
+ * keeps Cognito's default (password only).
+ */
+function choiceBasedSignIn(
+  choice: StageConfig['passwordless']['choiceBased'] | undefined,
+  relyingPartyId: string | undefined,
+): Pick<cognito.UserPoolProps, 'signInPolicy' | 'passkeyUserVerification' | 'passkeyRelyingPartyId'> {
+  if (!choice || (!choice.emailOtp && !choice.passkey)) return {};
+  return {
+    signInPolicy: {
+      allowedFirstAuthFactors: { password: true, emailOtp: choice.emailOtp, passkey: choice.passkey },
+    },
+    ...(choice.passkey
+      ? {
+          passkeyUserVerification:
+            choice.passkeyUserVerification === 'REQUIRED'
+              ? cognito.PasskeyUserVerification.REQUIRED
+              : cognito.PasskeyUserVerification.PREFERRED,
+          ...(relyingPartyId ? { passkeyRelyingPartyId: relyingPartyId } : {}),
+        }
+      : {}),
+  };
 }
 
 function threatProtection(

@@ -37,7 +37,12 @@ export class AuthStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
-    this.pool = new AuthUserPool(this, 'UserPool', { settings: config.userPool });
+    this.pool = new AuthUserPool(this, 'UserPool', {
+      settings: config.userPool,
+      choiceBased: config.passwordless.choiceBased,
+      email: config.email,
+      passkeyRelyingPartyId: config.domain.customDomain?.domainName,
+    });
     const userPool = this.pool.userPool;
 
     this.identityProviders = new FederatedIdentityProviders(this, 'Federation', {
@@ -61,6 +66,9 @@ export class AuthStack extends Stack {
       identityProviders: this.identityProviders.clientProviders,
       writeEmailVerified: this.identityProviders.mapsEmailVerified,
       rulesClient: config.identityPool.rules.length > 0,
+      allowUserPasswordAuth: config.migration.enabled,
+      allowChoiceBasedAuth: config.passwordless.choiceBased.emailOtp || config.passwordless.choiceBased.passkey,
+      passwordlessClient: config.passwordless.customChallenge.enabled,
     });
     const userClients = [this.clients.web, ...(this.clients.rules ? [this.clients.rules] : [])];
     for (const provider of this.identityProviders.providers) {
@@ -71,6 +79,7 @@ export class AuthStack extends Stack {
       userPool,
       webClient: this.clients.web,
       rulesClient: this.clients.rules,
+      additionalTokenClients: this.clients.passwordless ? { passwordless: this.clients.passwordless } : {},
       groups: config.groups,
       settings: config.identityPool,
       data: props.data.arnsFor(this),
@@ -113,6 +122,21 @@ export class AuthStack extends Stack {
     }
     if (this.clients.machine) {
       outputs.MachineClientId = [this.clients.machine.userPoolClientId, 'Machine client id (its secret is not output)'];
+    }
+    if (this.clients.passwordless) {
+      outputs.PasswordlessClientId = [
+        this.clients.passwordless.userPoolClientId,
+        'Passwordless (email code, CUSTOM_AUTH) client id',
+      ];
+    }
+    if (this.triggers.legacyUsers) {
+      outputs.LegacyUsersTableName = [
+        this.triggers.legacyUsers.table.tableName,
+        'Legacy user directory read by the migrate-user trigger (scripts/seed-legacy-users.ts)',
+      ];
+    }
+    if (this.triggers.testOutbox) {
+      outputs.TestOutboxTableName = [this.triggers.testOutbox.table.tableName, 'Dev-only outbox of sign-in codes'];
     }
     for (const [name, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, name, { value, description });

@@ -1,4 +1,6 @@
 import type * as CognitoIdpModule from '@aws-sdk/client-cognito-identity-provider';
+import type * as DynamoDbModule from '@aws-sdk/client-dynamodb';
+import type * as SesV2Module from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 
 type CognitoIdp = typeof CognitoIdpModule;
@@ -11,4 +13,19 @@ type CognitoIdp = typeof CognitoIdpModule;
 export function mockCognito(requireInRegistry: (id: string) => unknown) {
   const sdk = requireInRegistry('@aws-sdk/client-cognito-identity-provider') as CognitoIdp;
   return { sdk, mock: mockClient(sdk.CognitoIdentityProviderClient) };
+}
+
+type DynamoDb = typeof DynamoDbModule;
+type SesV2 = typeof SesV2Module;
+
+/** Like mockCognito, for the DynamoDB client (legacy directory, test outbox). */
+export function mockDynamoDb(requireInRegistry: (id: string) => unknown) {
+  const sdk = requireInRegistry('@aws-sdk/client-dynamodb') as DynamoDb;
+  return { sdk, mock: mockClient(sdk.DynamoDBClient) };
+}
+
+/** Like mockCognito, for the SES v2 client (sign-in code emails). */
+export function mockSes(requireInRegistry: (id: string) => unknown) {
+  const sdk = requireInRegistry('@aws-sdk/client-sesv2') as SesV2;
+  return { sdk, mock: mockClient(sdk.SESv2Client) };
 }

@@ -1,0 +1,22 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { OUTBOX_TABLE } from '../../shared/auth-tables';
+import { dynamoDbClient } from '../../shared/dynamodb';
+import type { IssuedCode } from '../../shared/one-time-code';
+
+/**
+ * Dev-only test outbox: the code, keyed by the lower-cased address, for the smoke test to read
+ * instead of a mailbox. Items expire through the table's TTL. Only handler-with-outbox.ts bundles
+ * this module, so production functions never load the DynamoDB client.
+ */
+export async function writeToOutbox(tableName: string, to: string, issued: IssuedCode): Promise<void> {
+  await dynamoDbClient.send(
+    new PutItemCommand({
+      TableName: tableName,
+      Item: {
+        [OUTBOX_TABLE.partitionKey]: { S: to.toLowerCase() },
+        [OUTBOX_TABLE.code]: { S: issued.code },
+        [OUTBOX_TABLE.expiresAt]: { N: String(Math.ceil(issued.expiresAt / 1000)) },
+      },
+    }),
+  );
+}

@@ -1,0 +1,57 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct, type IConstruct } from 'constructs';
+import { LEGACY_TABLE, OUTBOX_TABLE } from '../../lambda/shared/auth-tables';
+
+export interface LegacyUserTableProps {
+  /** What happens to the table (and the password hashes in it) when the stack deletes it. */
+  readonly removalPolicy: 'RETAIN' | 'DESTROY';
+}
+
+/**
+ * The legacy user directory the migrate-user trigger reads: one item per user, keyed by the
+ * lower-cased email (layout in lambda/shared/legacy-directory.ts), loaded by
+ * scripts/seed-legacy-users.ts or your own export. Encrypted, point-in-time recovery on; the
+ * trigger may only `GetItem` on it.
+ */
+export class LegacyUserTable extends Construct {
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: LegacyUserTableProps) {
+    super(scope, id);
+    const retain = props.removalPolicy === 'RETAIN';
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: LEGACY_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: retain,
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+  }
+}
+
+/**
+ * Dev-only test outbox: create-auth-challenge also writes each sign-in code here (keyed by the
+ * lower-cased address), so a smoke test can finish a passwordless sign-in without a mailbox.
+ * Items expire through DynamoDB TTL; the config schema refuses the outbox in production.
+ */
+export class TestOutboxTable extends Construct {
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: OUTBOX_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: OUTBOX_TABLE.expiresAt,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.table.node.defaultChild as IConstruct).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'Dev-only outbox of short-lived sign-in codes that expire through TTL; point-in-time backups would keep codes for 35 days after they expired.',
+    });
+  }
+}
