@@ -52,14 +52,21 @@ export interface SynthesizedStage {
  *
  * @param cfnValidation run aws-cdk-lib's built-in CloudFormation validation too (5+ s per synth;
  *        test/nag.test.ts pays for it once per stage, other tests skip it)
+ * @param bundling bundle every Lambda function with esbuild (about 1 s per function, 9+ s per
+ *        synth); test/nag.test.ts bundles once per stage, other tests skip it: templates are
+ *        the same apart from asset hashes, which tests never assert
  */
 export function synthStage(
   stage: string,
   patch: DeepPartial<StageConfigInput> = {},
-  { cfnValidation = false }: { cfnValidation?: boolean } = {},
+  { cfnValidation = false, bundling = false }: { cfnValidation?: boolean; bundling?: boolean } = {},
 ): SynthesizedStage {
   const config = parseStageConfig(stageInput(stage, patch), `test:${stage}`);
-  const app = new App({ context: { ...CDK_CONTEXT, stage }, builtinCloudFormationValidation: cfnValidation });
+  const app = new App({
+    // An empty `aws:cdk:bundling-stacks` is how `cdk synth --exclusively` skips bundling.
+    context: { ...CDK_CONTEXT, stage, ...(bundling ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+    builtinCloudFormationValidation: cfnValidation,
+  });
   const stacks = buildStage(app, config);
   app.synth();
   const templates = Object.fromEntries(
