@@ -245,7 +245,7 @@ describe('pre sign-up handler', () => {
       ['there is no native account', [], 'true'],
       [
         'only another federated account has the email',
-        [{ ...nativeUser(true), UserStatus: 'EXTERNAL_PROVIDER' } as UserType],
+        [{ ...nativeUser(true), UserStatus: 'EXTERNAL_PROVIDER' as const }],
         'true',
       ],
     ])('does not link when %s, and lets the sign-up proceed unlinked', async (_name, users, idpVerified) => {
