@@ -25,4 +25,12 @@ export const dev: StageConfigInput = {
   machineClient: { enabled: true, scopes: ['read'] },
   data: { removalPolicy: 'DESTROY' },
   domain: { prefix: 'example-authref-dev' },
+  api: {
+    corsOrigins: ['http://localhost:5173'],
+    throttling: { rateLimit: 50, burstLimit: 100 },
+    authorizerCacheTtlSeconds: 60,
+    executionLogLevel: 'INFO',
+    dataTrace: false,
+    waf: { enabled: false },
+  },
 };
