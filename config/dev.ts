@@ -34,4 +34,12 @@ export const dev: StageConfigInput = {
   passwordless: {
     customChallenge: { enabled: true, codeLength: 6, codeTtlSeconds: 180, maxAttempts: 3, testOutbox: true },
   },
+  api: {
+    corsOrigins: ['http://localhost:5173'],
+    throttling: { rateLimit: 50, burstLimit: 100 },
+    authorizerCacheTtlSeconds: 60,
+    executionLogLevel: 'INFO',
+    dataTrace: false,
+    waf: { enabled: false },
+  },
 };

@@ -1,7 +1,7 @@
 import type { StageConfigInput } from '../lib/config/schema';
 import { shared } from './shared';
 
-/** Production: PLUS plan with threat protection enforced, MFA required, retained and protected. */
+/** Production: PLUS plan with threat protection enforced, MFA required, retained and protected, WAF on. */
 export const prod: StageConfigInput = {
   ...shared,
   stage: 'prod',
@@ -25,4 +25,11 @@ export const prod: StageConfigInput = {
   machineClient: { enabled: true, scopes: ['read'] },
   data: { removalPolicy: 'RETAIN' },
   domain: { prefix: 'example-authref-prod' },
+  api: {
+    corsOrigins: ['https://app.example.com'],
+    throttling: { rateLimit: 100, burstLimit: 200 },
+    authorizerCacheTtlSeconds: 60,
+    dataTrace: false,
+    waf: { enabled: true, rateLimit: 1000, associateUserPool: true },
+  },
 };

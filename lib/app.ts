@@ -1,6 +1,7 @@
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { StageConfig } from './config/schema';
+import { ApiStack } from './stacks/api-stack';
 import { AuthStack } from './stacks/auth-stack';
 import { DataStack } from './stacks/data-stack';
 
@@ -8,6 +9,7 @@ import { DataStack } from './stacks/data-stack';
 export interface StageStacks {
   readonly data: DataStack;
   readonly auth: AuthStack;
+  readonly api: ApiStack;
 }
 
 /** Prefix of every stack name of a stage: `<project>-<stage>`. */
@@ -34,11 +36,20 @@ export function buildStage(app: App, config: StageConfig): StageStacks {
     data,
     description: `Cognito user pool, clients, groups, triggers and identity pool (${prefix})`,
   });
+  const api = new ApiStack(app, `${prefix}-Api`, {
+    config,
+    env,
+    description: `REST API with Cognito and tenant authorizers, handlers and WAF (${prefix})`,
+    userPool: auth.pool.userPool,
+    // User-facing clients only: the machine client's tokens carry no user and are refused.
+    userClientIds: [auth.clients.web.userPoolClientId],
+    table: data.data.table,
+  });
 
   Tags.of(app).add('Project', config.project);
   Tags.of(app).add('Stage', config.stage);
   // writeSuppressionsToCloudFormation: each acknowledgement and its reason also lands in the
   // template (resource Metadata `cdk_nag`), so a reviewer of the template sees why.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }));
-  return { data, auth };
+  return { data, auth, api };
 }

@@ -19,10 +19,11 @@ const run = promisify(execFile);
 // HTTP server standing in for the AWS endpoints, so each signed request can be checked.
 // dev (migration, passwordless with the test outbox), dev with federation, and dev with
 // passwordless but no outbox: together every variant of every function.
+const bundled = { bundling: true };
 const stages = [
-  synthStage('dev'),
-  synthStage('dev', { identityProviders: { google: { clientId: 'id', clientSecretName: 'g' } } }),
-  synthStage('dev', { passwordless: { customChallenge: { testOutbox: false } } }),
+  synthStage('dev', {}, bundled),
+  synthStage('dev', { identityProviders: { google: { clientId: 'id', clientSecretName: 'g' } } }, bundled),
+  synthStage('dev', { passwordless: { customChallenge: { testOutbox: false } } }, bundled),
 ];
 const bundles = new Map<string, { file: string; env: Record<string, string> }>();
 for (const { app } of stages) {

@@ -53,6 +53,19 @@ describe('stage config files', () => {
       ['readers', 100],
     ]);
     expect(config.defaultGroup).toBe('readers');
+    expect(config.api).toEqual({
+      stageName: 'v1',
+      corsOrigins: [],
+      throttling: { rateLimit: 50, burstLimit: 100 },
+      authorizerCacheTtlSeconds: 60,
+      executionLogLevel: 'ERROR',
+      dataTrace: false,
+      logRetentionDays: 90,
+      cloudWatchRole: true,
+      scopes: { read: 'read', write: 'write', admin: 'admin' },
+      tenantGroups: null,
+      waf: { enabled: false, rateLimit: 1000, associateUserPool: false },
+    });
     expect(config.identityPool).toMatchObject({
       allowGuests: false,
       tenantWriterGroups: ['admins', 'editors'],
@@ -481,6 +494,66 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'dev',
       { userPool: { selfSignUp: 'yes' as never } },
       'userPool.selfSignUp: got "yes"; expected boolean',
+    ],
+    [
+      'production API without WAF',
+      'prod',
+      { api: { waf: { enabled: false, associateUserPool: false } } },
+      'api.waf.enabled: got false; production stages must set true',
+    ],
+    [
+      'production API with data trace',
+      'prod',
+      { api: { dataTrace: true } },
+      'api.dataTrace: got true; production stages must set false',
+    ],
+    [
+      'CORS origin with a path',
+      'dev',
+      { api: { corsOrigins: ['https://app.example.com/callback'] } },
+      'api.corsOrigins[0]: got "https://app.example.com/callback"; a CORS origin is scheme://host[:port] only, without path or trailing slash (e.g. "https://app.example.com")',
+    ],
+    [
+      'plain-http CORS origin outside localhost',
+      'dev',
+      { api: { corsOrigins: ['http://app.example.com'] } },
+      'api.corsOrigins[0]: got "http://app.example.com"; CORS origins must use https (http only for localhost)',
+    ],
+    [
+      'localhost CORS origin in production',
+      'prod',
+      { api: { corsOrigins: ['https://app.example.com', 'http://localhost:5173'] } },
+      'api.corsOrigins[1]: got "http://localhost:5173"; localhost CORS origins are allowed only when production is false',
+    ],
+    [
+      'wildcard CORS origin',
+      'dev',
+      { api: { corsOrigins: ['*'] } },
+      'api.corsOrigins[0]: got "*"; expected an absolute http(s) URL',
+    ],
+    [
+      'route scope the resource server lacks',
+      'dev',
+      { api: { scopes: { write: 'edit' } } },
+      'api.scopes.write: got "edit"; not a resourceServer scope; allowed: "read", "write", "admin"',
+    ],
+    [
+      'tenant group that does not exist',
+      'dev',
+      { api: { tenantGroups: ['staff'] } },
+      'api.tenantGroups[0]: got "staff"; not a configured group; allowed: "admins", "editors", "readers"',
+    ],
+    [
+      'user-pool WAF association without WAF',
+      'dev',
+      { api: { waf: { enabled: false, associateUserPool: true } } },
+      'api.waf.associateUserPool: got true; needs api.waf.enabled true (there is no web ACL to associate)',
+    ],
+    [
+      'authorizer cache longer than the bound',
+      'dev',
+      { api: { authorizerCacheTtlSeconds: 3600 } },
+      'api.authorizerCacheTtlSeconds: got 3600; expected <= 300',
     ],
   ];
 

@@ -9,8 +9,9 @@ interface ValidationReport {
 
 describe.each(['dev', 'prod'])('cdk-nag AwsSolutions and CloudFormation validation (%s)', (stage) => {
   // cdk-nag runs as a validation plugin: synth throws on any unacknowledged error. The built-in
-  // CloudFormation validation runs here too (cdk.json makes its findings errors).
-  const synthesized = synthStage(stage, {}, { cfnValidation: true });
+  // CloudFormation validation and the esbuild bundling of every function run here too, exactly as
+  // in `npm run synth` (cdk.json makes CloudFormation findings errors).
+  const synthesized = synthStage(stage, {}, { cfnValidation: true, bundling: true });
 
   it('reports no violation at all (errors or warnings)', () => {
     const outdir = synthesized.app.outdir;

@@ -9,6 +9,8 @@
  * | `TENANT#<tenant id>`        | tenant editors (identity pool), API | `${aws:PrincipalTag/tenant}`                  |
  * | `USER#<user pool sub>`      | the API on behalf of a signed-in user | the API function's role (`USER#*` only)     |
  *
+ * The sort key says what an item is: `DOC#<document id>` for a document (per user or per tenant).
+ *
  * S3 uses the same idea with prefixes: `private/<identity id>/`, `tenants/<tenant id>/`, `public/`.
  */
 
@@ -21,6 +23,10 @@ export const KEY_PREFIX = {
   user: 'USER#',
 } as const;
 
+export const SORT_KEY_PREFIX = {
+  document: 'DOC#',
+} as const;
+
 export const S3_PREFIX = {
   private: 'private/',
   tenants: 'tenants/',
@@ -28,7 +34,7 @@ export const S3_PREFIX = {
 } as const;
 
 /** Identifiers that may appear inside a key: no '#', '/', whitespace or control characters. */
-const KEY_PART = /^[A-Za-z0-9:._-]{1,128}$/;
+export const KEY_PART = /^[A-Za-z0-9:._-]{1,128}$/;
 
 function part(value: string, what: string): string {
   if (!KEY_PART.test(value)) throw new Error(`invalid ${what} for a key`);
@@ -39,4 +45,5 @@ export const keys = {
   identity: (identityId: string) => `${KEY_PREFIX.identity}${part(identityId, 'identity id')}`,
   tenant: (tenantId: string) => `${KEY_PREFIX.tenant}${part(tenantId, 'tenant id')}`,
   user: (sub: string) => `${KEY_PREFIX.user}${part(sub, 'user id')}`,
+  document: (documentId: string) => `${SORT_KEY_PREFIX.document}${part(documentId, 'document id')}`,
 };

@@ -44,8 +44,12 @@ The schema also refuses combinations that Cognito would reject at deploy time or
   \`ESSENTIALS\` or \`PLUS\`.
 - \`production: true\` requires \`RETAIN\` for \`userPool.removalPolicy\` and \`data.removalPolicy\`,
   \`deletionProtection: true\`, \`mfa: REQUIRED\`,
-  \`passwordPolicy.minLength >= 12\`, and no \`localhost\` redirect URL.
+  \`passwordPolicy.minLength >= 12\`, \`api.waf.enabled: true\`, \`api.dataTrace: false\`, and no
+  \`localhost\` redirect URL or CORS origin.
 - Redirect URLs are HTTPS without a \`#fragment\`; \`http://localhost\` only when \`production\` is false.
+- \`api.corsOrigins\` are bare origins (\`scheme://host[:port]\`, no path), HTTPS, \`http://localhost\`
+  only when \`production\` is false; \`api.scopes.*\` name resource-server scopes;
+  \`api.tenantGroups\` name configured groups; \`api.waf.associateUserPool\` needs \`api.waf.enabled\`.
 - \`domain\` has exactly one of \`prefix\` / \`customDomain\`; a prefix may not contain \`aws\`,
   \`amazon\` or \`cognito\`.
 - \`passwordless.customChallenge.enabled\` needs the \`email\` section, and with \`userPool.mfa:

@@ -344,6 +344,9 @@ const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
+const logRetentionDays = () =>
+  z.union(LOG_RETENTION_DAYS.map((d) => z.literal(d)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>]);
+
 const functionsSchema = z
   .strictObject({
     memoryMb: z
@@ -353,8 +356,7 @@ const functionsSchema = z
       .max(10240)
       .default(512)
       .describe('Memory of every Lambda function in MB (CPU scales with it, and cold starts with CPU).'),
-    logRetentionDays: z
-      .union(LOG_RETENTION_DAYS.map((d) => z.literal(d)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>])
+    logRetentionDays: logRetentionDays()
       .default(90)
       .describe(`Days CloudWatch keeps function logs; one of ${LOG_RETENTION_DAYS.join(', ')}.`),
     logLevel: z
@@ -531,6 +533,103 @@ const passwordlessSchema = z
     choiceBased: choiceBasedSchema.prefault({}),
   })
   .describe('Passwordless sign-in options (docs/passwordless.md). All off by default.');
+const apiSchema = z
+  .strictObject({
+    stageName: z
+      .string()
+      .regex(/^[A-Za-z0-9_]{1,64}$/, 'expected 1-64 characters from A-Z a-z 0-9 _')
+      .default('v1')
+      .describe('API Gateway stage name; the first path segment of every API URL.'),
+    corsOrigins: z
+      .array(httpUrl)
+      .default([])
+      .describe(
+        'Browser origins allowed to call the API (exact `scheme://host[:port]`, no path). HTTPS only; http://localhost is allowed in non-production stages. The first one also goes on gateway error responses. Empty: no CORS.',
+      ),
+    throttling: z
+      .strictObject({
+        rateLimit: z
+          .number()
+          .min(1)
+          .max(10000)
+          .default(50)
+          .describe('Steady-state requests per second the stage accepts (all clients together).'),
+        burstLimit: z
+          .number()
+          .int()
+          .min(1)
+          .max(5000)
+          .default(100)
+          .describe('Requests the stage accepts in a burst above the rate.'),
+      })
+      .prefault({})
+      .describe('Stage-wide throttling (every method).'),
+    authorizerCacheTtlSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(300)
+      .default(60)
+      .describe(
+        'Seconds API Gateway caches an authorizer decision (0 = off). Keyed by the token (and path for the tenant authorizer); a revoked token keeps working at most this long.',
+      ),
+    executionLogLevel: z
+      .enum(['ERROR', 'INFO'])
+      .default('ERROR')
+      .describe('API Gateway execution logging level (needs the account CloudWatch role, see cloudWatchRole).'),
+    dataTrace: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Log full requests and responses (headers, tokens and bodies!) in execution logs. Debugging only; production stages need false.',
+      ),
+    logRetentionDays: logRetentionDays()
+      .default(90)
+      .describe(`Days CloudWatch keeps the API access logs; one of ${LOG_RETENTION_DAYS.join(', ')}.`),
+    cloudWatchRole: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Create the IAM role API Gateway uses to write logs and set it in the account settings of this region (retained on stack deletion). Set false when your account already has one (e.g. managed by a landing zone).',
+      ),
+    scopes: z
+      .strictObject({
+        read: scopeName.default('read').describe('Scope (resourceServer scope name) for the read routes.'),
+        write: scopeName.default('write').describe('Scope for PUT /documents/{id}.'),
+        admin: scopeName.default('admin').describe('Scope for /admin routes.'),
+      })
+      .prefault({})
+      .describe('Which resource-server scope each kind of route requires.'),
+    tenantGroups: z
+      .array(groupName)
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        "Groups whose members may list their tenant's documents (checked by the Lambda authorizer); null = every configured group.",
+      ),
+    waf: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe('Put an AWS WAF web ACL in front of the API stage. Production stages need true.'),
+        rateLimit: z
+          .number()
+          .int()
+          .min(10)
+          .max(2_000_000_000)
+          .default(1000)
+          .describe('Requests one IP address may make in 5 minutes before WAF blocks it.'),
+        associateUserPool: z
+          .boolean()
+          .default(false)
+          .describe('Also associate the web ACL with the user pool (its sign-in and token endpoints).'),
+      })
+      .prefault({})
+      .describe('AWS WAF: managed rule groups (common, known bad inputs, IP reputation) and a per-IP rate limit.'),
+  })
+  .describe('The REST API: stage settings, CORS, authorizer caching, scopes per route and WAF.');
 
 /** The shape of a stage file, before defaults are applied. */
 const stageConfigObject = z.strictObject({
@@ -548,7 +647,7 @@ const stageConfigObject = z.strictObject({
   production: z
     .boolean()
     .describe(
-      'Production guard rails: RETAIN, deletion protection, required MFA, 12+ character passwords, HTTPS-only URLs.',
+      'Production guard rails: RETAIN, deletion protection, required MFA, 12+ character passwords, HTTPS-only URLs and origins, WAF on, no API data trace.',
     ),
   env: z
     .strictObject({
@@ -622,6 +721,7 @@ const stageConfigObject = z.strictObject({
   email: emailSchema.optional(),
   migration: migrationSchema.prefault({}),
   passwordless: passwordlessSchema.prefault({}),
+  api: apiSchema.prefault({}),
 });
 
 type RawStageConfig = z.output<typeof stageConfigObject>;
@@ -910,6 +1010,67 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
     });
   }
 
+  // API: scopes and groups must exist; CORS origins are bare origins, HTTPS (localhost outside production).
+  const { api } = config;
+  for (const kind of ['read', 'write', 'admin'] as const) {
+    if (!scopes.has(api.scopes[kind])) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['api', 'scopes', kind],
+        input: api.scopes[kind],
+        message: `not a resourceServer scope; allowed: ${[...scopes].map((n) => JSON.stringify(n)).join(', ')}`,
+      });
+    }
+  }
+  (api.tenantGroups ?? []).forEach((group, index) => {
+    if (!names.has(group)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['api', 'tenantGroups', index],
+        input: group,
+        message: `not a configured group; allowed: ${[...names].map((n) => JSON.stringify(n)).join(', ')}`,
+      });
+    }
+  });
+  api.corsOrigins.forEach((raw, index) => {
+    if (!URL.canParse(raw)) return;
+    const url = new URL(raw);
+    const localhost = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
+    const path = ['api', 'corsOrigins', index];
+    if (url.origin !== raw) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        input: raw,
+        message: `a CORS origin is scheme://host[:port] only, without path or trailing slash (e.g. "${url.origin}")`,
+      });
+    }
+    if (url.protocol === 'http:' && !localhost) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        input: raw,
+        message: 'CORS origins must use https (http only for localhost)',
+      });
+    }
+    if (localhost && config.production) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        input: raw,
+        message: 'localhost CORS origins are allowed only when production is false',
+      });
+    }
+  });
+  if (api.waf.associateUserPool && !api.waf.enabled) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['api', 'waf', 'associateUserPool'],
+      input: true,
+      message: 'needs api.waf.enabled true (there is no web ACL to associate)',
+    });
+  }
+
   // Production guard rails.
   if (config.production) {
     const rails: [boolean, (string | number)[], unknown, string][] = [
@@ -932,6 +1093,8 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
         config.data.removalPolicy,
         'production stages must use "RETAIN"',
       ],
+      [api.waf.enabled, ['api', 'waf', 'enabled'], api.waf.enabled, 'production stages must set true'],
+      [!api.dataTrace, ['api', 'dataTrace'], api.dataTrace, 'production stages must set false'],
       [
         userPool.passwordPolicy.minLength >= 12,
         ['userPool', 'passwordPolicy', 'minLength'],

@@ -52,16 +52,25 @@ export interface SynthesizedStage {
  *
  * @param cfnValidation run aws-cdk-lib's built-in CloudFormation validation too (5+ s per synth;
  *        test/nag.test.ts pays for it once per stage, other tests skip it)
+ * @param bundling bundle every Lambda function with esbuild (about 1 s per function, 9+ s per
+ *        synth); test/nag.test.ts bundles once per stage, other tests skip it: templates are
+ *        the same apart from asset hashes, which tests never assert
  */
 export function synthStage(
   stage: string,
   patch: DeepPartial<StageConfigInput> = {},
-  { cfnValidation = false }: { cfnValidation?: boolean } = {},
+  { cfnValidation = false, bundling = false }: { cfnValidation?: boolean; bundling?: boolean } = {},
 ): SynthesizedStage {
   const config = parseStageConfig(stageInput(stage, patch), `test:${stage}`);
-  // Asset metadata is on under the CLI too; it names each function's bundle directory.
+  // Asset metadata is on under the CLI too; it names each function's bundle directory. An empty
+  // `aws:cdk:bundling-stacks` is how `cdk synth --exclusively` skips bundling.
   const app = new App({
-    context: { ...CDK_CONTEXT, stage, 'aws:cdk:enable-asset-metadata': true },
+    context: {
+      ...CDK_CONTEXT,
+      stage,
+      'aws:cdk:enable-asset-metadata': true,
+      ...(bundling ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
     builtinCloudFormationValidation: cfnValidation,
   });
   const stacks = buildStage(app, config);

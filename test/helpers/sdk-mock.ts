@@ -1,6 +1,7 @@
 import type * as CognitoIdpModule from '@aws-sdk/client-cognito-identity-provider';
 import type * as DynamoDbModule from '@aws-sdk/client-dynamodb';
 import type * as SesV2Module from '@aws-sdk/client-sesv2';
+import type * as LibDynamoDbModule from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 
 type CognitoIdp = typeof CognitoIdpModule;
@@ -28,4 +29,15 @@ export function mockDynamoDb(requireInRegistry: (id: string) => unknown) {
 export function mockSes(requireInRegistry: (id: string) => unknown) {
   const sdk = requireInRegistry('@aws-sdk/client-sesv2') as SesV2;
   return { sdk, mock: mockClient(sdk.SESv2Client) };
+}
+
+type LibDynamoDb = typeof LibDynamoDbModule;
+
+/**
+ * Like mockCognito, for the DynamoDB document client: loads `@aws-sdk/lib-dynamodb` in the
+ * handler's registry and mocks `DynamoDBDocumentClient`. Use the returned `lib` for command classes.
+ */
+export function mockDynamo(requireInRegistry: (id: string) => unknown) {
+  const lib = requireInRegistry('@aws-sdk/lib-dynamodb') as LibDynamoDb;
+  return { lib, mock: mockClient(lib.DynamoDBDocumentClient) };
 }

@@ -1,0 +1,75 @@
+import type { ListUsersCommandInput, UserType } from '@aws-sdk/client-cognito-identity-provider';
+import * as z from 'zod/mini';
+import { badRequest } from '../../shared/http';
+import { PAGE_LIMITS } from '../limits';
+
+/**
+ * Pure decisions of `GET /admin/users`: one page of the pool's users with only the attributes on
+ * SAFE_ATTRIBUTES. The allowlist is applied twice: Cognito is asked for these attributes only
+ * (`AttributesToGet`), and the answer is filtered again, so a new attribute never leaks by default.
+ */
+
+/** The only user attributes the API returns. */
+export const SAFE_ATTRIBUTES = ['sub', 'email', 'email_verified', 'custom:tenant_id', 'custom:department'] as const;
+
+export interface UsersQuery {
+  readonly limit: number;
+  readonly paginationToken?: string;
+}
+
+export interface SafeUser {
+  readonly username: string;
+  readonly sub: string | null;
+  readonly email: string | null;
+  readonly emailVerified: boolean;
+  readonly tenantId: string | null;
+  readonly department: string | null;
+  readonly status: string | null;
+  readonly enabled: boolean;
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+}
+
+const query = z.object({
+  limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/))),
+  // Cognito's pagination token is opaque; accept printable ASCII without spaces, bounded.
+  nextToken: z.optional(z.string().check(z.maxLength(PAGE_LIMITS.maxTokenLength), z.regex(/^[\x21-\x7e]+$/))),
+});
+
+export function parseUsersQuery(parameters: Readonly<Record<string, string | undefined>> | null): UsersQuery {
+  const parsed = query.safeParse(parameters ?? {});
+  if (!parsed.success) throw badRequest('invalid query parameters');
+  const limit = parsed.data.limit === undefined ? PAGE_LIMITS.defaultSize : Number(parsed.data.limit);
+  if (limit < 1 || limit > PAGE_LIMITS.maxUsers) throw badRequest('limit out of range');
+  return parsed.data.nextToken === undefined ? { limit } : { limit, paginationToken: parsed.data.nextToken };
+}
+
+export function listUsersInput(userPoolId: string, q: UsersQuery): ListUsersCommandInput {
+  return {
+    UserPoolId: userPoolId,
+    Limit: q.limit,
+    AttributesToGet: [...SAFE_ATTRIBUTES],
+    ...(q.paginationToken ? { PaginationToken: q.paginationToken } : {}),
+  };
+}
+
+export function toSafeUser(user: UserType): SafeUser {
+  const attributes = new Map<string, string>();
+  for (const { Name, Value } of user.Attributes ?? []) {
+    if (Name && Value !== undefined && (SAFE_ATTRIBUTES as readonly string[]).includes(Name)) {
+      attributes.set(Name, Value);
+    }
+  }
+  return {
+    username: user.Username ?? '',
+    sub: attributes.get('sub') ?? null,
+    email: attributes.get('email') ?? null,
+    emailVerified: attributes.get('email_verified') === 'true',
+    tenantId: attributes.get('custom:tenant_id') ?? null,
+    department: attributes.get('custom:department') ?? null,
+    status: user.UserStatus ?? null,
+    enabled: user.Enabled === true,
+    createdAt: user.UserCreateDate?.toISOString() ?? null,
+    updatedAt: user.UserLastModifiedDate?.toISOString() ?? null,
+  };
+}

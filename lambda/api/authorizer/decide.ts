@@ -1,0 +1,125 @@
+import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { CLAIM_VALUE_PATTERN } from '../limits';
+
+/**
+ * The pure decision of the tenant authorizer, over claims that aws-jwt-verify has already
+ * verified (signature, issuer, expiry, token_use, client id). No I/O, no clock: the bench and the
+ * tests call it directly.
+ */
+
+export interface AuthorizerRules {
+  /** Every one of these scopes must be in the token's `scope` claim, e.g. `api/read`. */
+  readonly requiredScopes: readonly string[];
+  /** The caller must be in at least one of these groups; empty means no group is needed. */
+  readonly allowedGroups: readonly string[];
+  /** Path parameter that must equal the token's `tenant_id` claim, e.g. `tenantId`. */
+  readonly tenantParameter: string;
+}
+
+/** The claims the decision reads (a subset of a Cognito access token's payload). */
+export interface AccessTokenClaims {
+  readonly sub?: unknown;
+  readonly username?: unknown;
+  readonly client_id?: unknown;
+  readonly token_use?: unknown;
+  readonly scope?: unknown;
+  readonly 'cognito:groups'?: unknown;
+  readonly tenant_id?: unknown;
+}
+
+/** What the authorizer passes to the integration on Allow (`requestContext.authorizer`). */
+export interface AllowContext {
+  readonly sub: string;
+  readonly username: string;
+  readonly clientId: string;
+  readonly tenantId: string;
+  /** Comma-separated group names. */
+  readonly groups: string;
+  /** Space-separated scopes. */
+  readonly scope: string;
+}
+
+export type Decision =
+  | { readonly effect: 'Allow'; readonly principalId: string; readonly context: AllowContext }
+  | { readonly effect: 'Deny'; readonly principalId: string; readonly reason: string };
+
+const CLAIM_VALUE = new RegExp(CLAIM_VALUE_PATTERN);
+
+const stringList = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+
+/**
+ * Allow only when the token is a user's access token with every required scope, in an allowed
+ * group, and its `tenant_id` equals the tenant in the path (exact, case-sensitive).
+ */
+export function decide(
+  claims: AccessTokenClaims,
+  pathParameters: Readonly<Record<string, string | undefined>> | null | undefined,
+  rules: AuthorizerRules,
+): Decision {
+  const sub = typeof claims.sub === 'string' && claims.sub.length > 0 ? claims.sub : undefined;
+  const deny = (reason: string): Decision => ({ effect: 'Deny', principalId: sub ?? 'unknown', reason });
+
+  if (!sub || claims.token_use !== 'access') return deny('not an access token');
+  if (typeof claims.username !== 'string' || typeof claims.client_id !== 'string') return deny('not a user token');
+
+  const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
+  if (!rules.requiredScopes.every((scope) => scopes.includes(scope))) return deny('missing scope');
+
+  const groups = stringList(claims['cognito:groups']);
+  if (rules.allowedGroups.length > 0 && !groups.some((group) => rules.allowedGroups.includes(group))) {
+    return deny('not in an allowed group');
+  }
+
+  const tenant = claims.tenant_id;
+  if (typeof tenant !== 'string' || !CLAIM_VALUE.test(tenant)) return deny('no tenant claim');
+  const requested = pathParameters?.[rules.tenantParameter];
+  if (requested !== tenant) return deny('other tenant');
+
+  return {
+    effect: 'Allow',
+    principalId: sub,
+    context: {
+      sub,
+      username: claims.username,
+      clientId: claims.client_id,
+      tenantId: tenant,
+      groups: groups.join(','),
+      scope: scopes.join(' '),
+    },
+  };
+}
+
+/**
+ * The IAM policy API Gateway caches for this token and path: one statement on the exact method
+ * ARN of this request (`.../GET/tenants/acme/documents`), never a wildcard, so a cached Allow
+ * cannot open another tenant's path or another method.
+ */
+export function toPolicy(decision: Decision, methodArn: string): APIGatewayAuthorizerResult {
+  return {
+    principalId: decision.principalId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: decision.effect, Resource: methodArn }],
+    },
+    ...(decision.effect === 'Allow' ? { context: { ...decision.context } } : {}),
+  };
+}
+
+/** Validates the AUTHORIZER_RULES environment variable. */
+export function parseAuthorizerRules(value: unknown): AuthorizerRules {
+  const v = value as Partial<Record<keyof AuthorizerRules, unknown>> | null;
+  const isList = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string' && s !== '');
+  if (
+    typeof v !== 'object' ||
+    v === null ||
+    !isList(v.requiredScopes) ||
+    v.requiredScopes.length === 0 ||
+    !isList(v.allowedGroups) ||
+    typeof v.tenantParameter !== 'string' ||
+    v.tenantParameter === ''
+  ) {
+    throw new Error('AUTHORIZER_RULES is not { requiredScopes (non-empty), allowedGroups, tenantParameter }');
+  }
+  return { requiredScopes: v.requiredScopes, allowedGroups: v.allowedGroups, tenantParameter: v.tenantParameter };
+}

@@ -1,0 +1,104 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { forbidden } from '../shared/http';
+import { CLAIM_VALUE_PATTERN } from './limits';
+
+/**
+ * Who is calling, read from what API Gateway verified before the function ran: the claims of the
+ * Cognito authorizer (`requestContext.authorizer.claims`) or the context of our Lambda authorizer
+ * (`requestContext.authorizer`). Never from headers, the path or the body. Anything missing or
+ * malformed is a 403: the method was not protected the way this code expects, so fail closed.
+ */
+export interface Caller {
+  /** User pool `sub`: the stable user id, used in table keys. */
+  readonly sub: string;
+  readonly username: string;
+  readonly clientId: string;
+  readonly groups: readonly string[];
+  /** OAuth scopes of the access token. */
+  readonly scopes: readonly string[];
+  /** `tenant_id` claim, when the user has one. */
+  readonly tenantId?: string;
+  readonly department?: string;
+}
+
+const CLAIM_VALUE = new RegExp(CLAIM_VALUE_PATTERN);
+const USER_ID = /^[A-Za-z0-9:._-]{1,128}$/;
+const GROUP_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+const SCOPE = /^[\x21-\x7e]{1,256}$/;
+
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+
+/** Claims of a user-pool access token as the REST API Cognito authorizer passes them (all strings). */
+const cognitoClaims = z.object({
+  sub: z.string().check(z.regex(USER_ID)),
+  username: text(128),
+  client_id: text(128),
+  token_use: z.literal('access'),
+  scope: z.optional(z.string().check(z.maxLength(4096))),
+  'cognito:groups': z.optional(z.union([z.string().check(z.maxLength(8192)), z.array(z.string())])),
+  tenant_id: z.optional(z.string()),
+  department: z.optional(z.string()),
+});
+
+/** The context our Lambda authorizer returns on Allow (see authorizer/decide.ts). */
+const lambdaAuthorizerContext = z.object({
+  sub: z.string().check(z.regex(USER_ID)),
+  username: text(128),
+  clientId: text(128),
+  scope: z.string().check(z.maxLength(4096)),
+  groups: z.string().check(z.maxLength(8192)),
+  tenantId: z.string().check(z.regex(CLAIM_VALUE)),
+});
+
+/**
+ * A list claim as API Gateway may render it: a JSON array, `a,b`, or `[a b]`. Only well-formed
+ * names are kept.
+ */
+export function parseListClaim(value: string | readonly string[] | undefined, pattern: RegExp): string[] {
+  if (value === undefined) return [];
+  const items = typeof value === 'string' ? value.replace(/^\[|\]$/g, '').split(/[\s,]+/) : value;
+  return [...new Set(items.filter((item) => pattern.test(item)))];
+}
+
+const optionalClaim = (value: string | undefined) =>
+  value !== undefined && CLAIM_VALUE.test(value) ? value : undefined;
+
+/** The caller of a method protected by the Cognito user pools authorizer (access token). */
+export function callerFromCognito(event: APIGatewayProxyEvent): Caller {
+  const claims = cognitoClaims.safeParse((event.requestContext?.authorizer as { claims?: unknown } | null)?.claims);
+  if (!claims.success) throw forbidden('no verified user access-token claims');
+  const c = claims.data;
+  return {
+    sub: c.sub,
+    username: c.username,
+    clientId: c.client_id,
+    groups: parseListClaim(c['cognito:groups'], GROUP_NAME),
+    scopes: parseListClaim(c.scope, SCOPE),
+    tenantId: optionalClaim(c.tenant_id),
+    department: optionalClaim(c.department),
+  };
+}
+
+/** The caller of a method protected by our Lambda (tenant) authorizer. */
+export function callerFromTenantAuthorizer(event: APIGatewayProxyEvent): Caller & { tenantId: string } {
+  const context = lambdaAuthorizerContext.safeParse(event.requestContext?.authorizer);
+  if (!context.success) throw forbidden('no tenant authorizer context');
+  const c = context.data;
+  return {
+    sub: c.sub,
+    username: c.username,
+    clientId: c.clientId,
+    groups: parseListClaim(c.groups, GROUP_NAME),
+    scopes: parseListClaim(c.scope, SCOPE),
+    tenantId: c.tenantId,
+  };
+}
+
+/**
+ * Defense in depth: the gateway already required this scope (method `authorizationScopes` or the
+ * Lambda authorizer), but a handler wired to the wrong method must still refuse.
+ */
+export function requireScope(caller: Caller, scope: string): void {
+  if (!caller.scopes.includes(scope)) throw forbidden('missing scope');
+}

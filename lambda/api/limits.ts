@@ -1,0 +1,27 @@
+/**
+ * Input limits of the API, shared by the handlers (zod, at run time) and the CDK request models
+ * (API Gateway, before a function is invoked), so the two checks never disagree. No imports: the
+ * CDK app loads this file too.
+ */
+
+/** A document id, as used in `/documents/{id}` and inside table keys (see data-keys.ts KEY_PART). */
+export const DOCUMENT_ID_PATTERN = '^[A-Za-z0-9:._-]{1,128}$';
+
+export const DOCUMENT_LIMITS = {
+  titleMaxLength: 200,
+  /** Characters. The WAF common rule set blocks request bodies over 8 KB, so keep this below. */
+  bodyMaxLength: 6000,
+} as const;
+
+/** Page sizes of the list routes. */
+export const PAGE_LIMITS = {
+  defaultSize: 20,
+  /** ListUsers returns at most 60 users per call. */
+  maxUsers: 60,
+  maxDocuments: 50,
+  /** Longest pagination token accepted back from a client. */
+  maxTokenLength: 2048,
+} as const;
+
+/** Short identifiers in claims (tenant, department), as the pre token trigger writes them. */
+export const CLAIM_VALUE_PATTERN = '^[A-Za-z0-9._-]{1,64}$';

@@ -1,0 +1,87 @@
+import { type Duration, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import type { AuthorizerRules } from '../../lambda/api/authorizer/decide';
+import type { StageConfig } from '../config/schema';
+import { ReferenceFunction } from './lambda-function';
+
+/** Path parameter of the tenant routes that the tenant authorizer compares with `tenant_id`. */
+export const TENANT_PATH_PARAMETER = 'tenantId';
+
+export interface ApiAuthorizersProps {
+  readonly userPool: cognito.IUserPool;
+  /**
+   * App clients whose user access tokens the tenant authorizer accepts (`client_id`), e.g. the
+   * web client. Must not be empty.
+   */
+  readonly userClientIds: readonly string[];
+  /** Full scope names (`<resource server>/<scope>`) the tenant authorizer requires, e.g. `api/read`. */
+  readonly tenantScopes: readonly string[];
+  /** Groups whose members pass the tenant authorizer; empty = any group (or none). */
+  readonly tenantGroups: readonly string[];
+  /** How long API Gateway caches a decision; 0 turns caching off. */
+  readonly cacheTtl: Duration;
+  /** Stage-wide function settings. */
+  readonly functions: StageConfig['functions'];
+}
+
+/**
+ * The two authorizers of the API:
+ * - `cognito`: the Cognito user pools authorizer. API Gateway checks signature, issuer and expiry;
+ *   methods add `authorizationScopes`, which makes it accept only access tokens with that scope.
+ * - `tenant`: a Lambda REQUEST authorizer (aws-jwt-verify) for rules the gateway cannot express:
+ *   client id, group membership, and `tenant_id` claim == `{tenantId}` in the path. Its cache key
+ *   is the Authorization header + request path + method, so a decision is never reused for another
+ *   token or tenant.
+ */
+export class ApiAuthorizers extends Construct {
+  readonly cognito: apigw.CognitoUserPoolsAuthorizer;
+  readonly tenant: apigw.RequestAuthorizer;
+  readonly tenantFunction: ReferenceFunction;
+
+  constructor(scope: Construct, id: string, props: ApiAuthorizersProps) {
+    super(scope, id);
+    if (props.userClientIds.length === 0) {
+      throw new Error('ApiAuthorizers: userClientIds must name at least one app client, got []');
+    }
+    if (props.tenantScopes.length === 0) {
+      throw new Error('ApiAuthorizers: tenantScopes must name at least one scope, got []');
+    }
+    const ttl = props.cacheTtl.toSeconds();
+    if (!Token.isUnresolved(ttl) && (ttl < 0 || ttl > 3600)) {
+      throw new Error(`ApiAuthorizers: cacheTtl must be 0-3600 s, got ${ttl} s`);
+    }
+
+    this.cognito = new apigw.CognitoUserPoolsAuthorizer(this, 'UserPool', {
+      cognitoUserPools: [props.userPool],
+      resultsCacheTtl: props.cacheTtl,
+    });
+
+    const rules: AuthorizerRules = {
+      requiredScopes: props.tenantScopes,
+      allowedGroups: props.tenantGroups,
+      tenantParameter: TENANT_PATH_PARAMETER,
+    };
+    this.tenantFunction = new ReferenceFunction(this, 'TenantFunction', {
+      entry: 'api/authorizer/handler.ts',
+      description: 'API Gateway Lambda authorizer: verified access token, group and tenant == path tenant',
+      settings: props.functions,
+      environment: {
+        USER_POOL_ID: props.userPool.userPoolId,
+        CLIENT_IDS: props.userClientIds.join(','),
+        AUTHORIZER_RULES: JSON.stringify(rules),
+      },
+    });
+
+    this.tenant = new apigw.RequestAuthorizer(this, 'Tenant', {
+      handler: this.tenantFunction.function,
+      identitySources: [
+        apigw.IdentitySource.header('Authorization'),
+        apigw.IdentitySource.context('path'),
+        apigw.IdentitySource.context('httpMethod'),
+      ],
+      resultsCacheTtl: props.cacheTtl,
+    });
+  }
+}

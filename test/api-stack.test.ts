@@ -1,0 +1,555 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { DOCUMENT_LIMITS } from '../lambda/api/limits';
+import { synthStage } from './helpers/app';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[]; DeletionPolicy?: string };
+type Resources = Record<string, Resource>;
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+  Condition?: unknown;
+}
+
+const dev = synthStage('dev');
+const prod = synthStage('prod');
+
+/** The route table of docs/api.md: method + path -> authorizer, scope. Every row is checked below. */
+const ROUTES = [
+  { method: 'GET', path: '/me', auth: 'COGNITO_USER_POOLS', scopes: ['api/read'] },
+  { method: 'GET', path: '/documents/{id}', auth: 'COGNITO_USER_POOLS', scopes: ['api/read'] },
+  { method: 'PUT', path: '/documents/{id}', auth: 'COGNITO_USER_POOLS', scopes: ['api/write'] },
+  { method: 'GET', path: '/tenants/{tenantId}/documents', auth: 'CUSTOM', scopes: undefined },
+  { method: 'GET', path: '/admin/users', auth: 'COGNITO_USER_POOLS', scopes: ['api/admin'] },
+] as const;
+
+/** Full path of every API Gateway resource, by logical id (the root has no resource). */
+function resourcePaths(template: Template): Map<string, string> {
+  const resources = template.findResources('AWS::ApiGateway::Resource') as Resources;
+  const paths = new Map<string, string>();
+  const pathOf = (id: string): string => {
+    const cached = paths.get(id);
+    if (cached) return cached;
+    const props = resources[id]!.Properties;
+    const parent = props.ParentId as { Ref?: string };
+    const parentPath = parent.Ref ? pathOf(parent.Ref) : '';
+    const path = `${parentPath}/${String(props.PathPart)}`;
+    paths.set(id, path);
+    return path;
+  };
+  Object.keys(resources).forEach(pathOf);
+  return paths;
+}
+
+interface MethodRow {
+  id: string;
+  method: string;
+  path: string;
+  props: Record<string, unknown>;
+}
+
+function methods(template: Template): MethodRow[] {
+  const paths = resourcePaths(template);
+  return Object.entries(template.findResources('AWS::ApiGateway::Method') as Resources).map(([id, r]) => {
+    const resourceId = r.Properties.ResourceId as { Ref?: string; 'Fn::GetAtt'?: string[] };
+    return {
+      id,
+      method: String(r.Properties.HttpMethod),
+      path: resourceId.Ref ? paths.get(resourceId.Ref)! : '/',
+      props: r.Properties,
+    };
+  });
+}
+
+function logicalIdOf(template: Template, type: string, props: Record<string, unknown>): string {
+  const [id] = Object.keys(template.findResources(type, { Properties: props }));
+  if (!id) throw new Error(`no ${type} with ${JSON.stringify(props)}`);
+  return id;
+}
+
+function statementsFor(template: Template, functionPath: string): Statement[] {
+  const functions = template.findResources('AWS::Lambda::Function') as Resources;
+  const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(functionPath)) ?? [];
+  if (!fn) throw new Error(`no function ${functionPath}`);
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const role = (template.findResources('AWS::IAM::Role') as Resources)[roleId]!;
+  expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  expect(role.Properties.Policies).toBeUndefined();
+  return Object.values(template.findResources('AWS::IAM::Policy') as Resources)
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/** Statements other than the ones every ReferenceFunction has (own log group, X-Ray). */
+function ownStatements(template: Template, functionPath: string): Statement[] {
+  return statementsFor(template, functionPath).filter((s) => {
+    const actions = ([] as string[]).concat(s.Action);
+    return !actions.every((a) => a.startsWith('logs:') || a.startsWith('xray:'));
+  });
+}
+
+/** Cross-stack references, as CDK assertions (`Match`) and as jest matchers. */
+const poolArn = { 'Fn::GetStackOutput': Match.objectLike({ StackName: Match.stringLikeRegexp('-Auth$') }) };
+const fromStack = (suffix: string, output: RegExp) => ({
+  'Fn::GetStackOutput': expect.objectContaining({
+    StackName: expect.stringMatching(new RegExp(`${suffix}$`)) as unknown,
+    OutputName: expect.stringMatching(output) as unknown,
+  }) as unknown,
+});
+const tableArnRef = fromStack('-Data', /Table.*Arn/);
+const poolArnRef = fromStack('-Auth', /UserPool.*Arn/);
+
+describe.each([
+  ['dev', dev],
+  ['prod', prod],
+])('API stack (%s)', (stage, synthesized) => {
+  const api = synthesized.templates.api;
+  const { config } = synthesized;
+  const rows = methods(api);
+  const cognitoAuthorizer = logicalIdOf(api, 'AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
+  const tenantAuthorizer = logicalIdOf(api, 'AWS::ApiGateway::Authorizer', { Type: 'REQUEST' });
+
+  it('protects every non-OPTIONS method with the Cognito or the tenant (Lambda) authorizer', () => {
+    const protectedMethods = rows.filter((m) => m.method !== 'OPTIONS');
+    expect(protectedMethods.length).toBe(ROUTES.length);
+    for (const m of protectedMethods) {
+      expect(['COGNITO_USER_POOLS', 'CUSTOM']).toContain(m.props.AuthorizationType);
+      const authorizer = m.props.AuthorizationType === 'CUSTOM' ? tenantAuthorizer : cognitoAuthorizer;
+      expect(m.props.AuthorizerId).toEqual({ Ref: authorizer });
+    }
+  });
+
+  it.each(ROUTES)('$method $path: $auth with scopes $scopes', (route) => {
+    const m = rows.find((r) => r.method === route.method && r.path === route.path);
+    expect(m).toBeDefined();
+    expect(m!.props.AuthorizationType).toBe(route.auth);
+    expect(m!.props.AuthorizationScopes).toEqual(route.scopes);
+  });
+
+  it('requires an OAuth scope (so an access token) on every Cognito-authorized method', () => {
+    for (const m of rows.filter((r) => r.props.AuthorizationType === 'COGNITO_USER_POOLS')) {
+      expect((m.props.AuthorizationScopes as string[]).length).toBeGreaterThan(0);
+      for (const scope of m.props.AuthorizationScopes as string[]) expect(scope).toMatch(/^api\/(read|write|admin)$/);
+    }
+  });
+
+  it('leaves only CORS preflight methods (MOCK, 204) without authorization', () => {
+    for (const m of rows.filter((r) => r.props.AuthorizationType === 'NONE' || !r.props.AuthorizationType)) {
+      expect(m.method).toBe('OPTIONS');
+      expect(m.props.Integration).toMatchObject({ Type: 'MOCK' });
+    }
+  });
+
+  it('validates parameters on every method and the body of PUT /documents/{id} against the model', () => {
+    const validators = api.findResources('AWS::ApiGateway::RequestValidator') as Resources;
+    const bodyValidator = Object.entries(validators).find(
+      ([, v]) => v.Properties.ValidateRequestBody === true && v.Properties.ValidateRequestParameters === true,
+    )?.[0];
+    const parameterValidator = Object.entries(validators).find(
+      ([, v]) => v.Properties.ValidateRequestBody === false && v.Properties.ValidateRequestParameters === true,
+    )?.[0];
+    expect(bodyValidator).toBeDefined();
+    expect(parameterValidator).toBeDefined();
+    for (const m of rows.filter((r) => r.method !== 'OPTIONS')) {
+      const expected = m.method === 'PUT' ? bodyValidator : parameterValidator;
+      expect(m.props.RequestValidatorId).toEqual({ Ref: expected });
+    }
+    const put = rows.find((r) => r.method === 'PUT')!;
+    expect(put.props.RequestParameters).toEqual({ 'method.request.path.id': true });
+    const modelId = (put.props.RequestModels as Record<string, { Ref: string }>)['application/json']!.Ref;
+    const model = (api.findResources('AWS::ApiGateway::Model') as Resources)[modelId]!;
+    expect(model.Properties.Schema).toEqual({
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      title: 'DocumentInput',
+      type: 'object',
+      required: ['title', 'body'],
+      additionalProperties: false,
+      properties: {
+        title: { type: 'string', minLength: 1, maxLength: DOCUMENT_LIMITS.titleMaxLength },
+        body: { type: 'string', maxLength: DOCUMENT_LIMITS.bodyMaxLength },
+      },
+    });
+    const tenant = rows.find((r) => r.path === '/tenants/{tenantId}/documents' && r.method === 'GET')!;
+    expect(tenant.props.RequestParameters).toMatchObject({ 'method.request.path.tenantId': true });
+  });
+
+  it('throttles the stage, keeps caching off, and logs without data trace in production', () => {
+    api.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      CacheClusterEnabled: false,
+      TracingEnabled: true,
+      MethodSettings: [
+        {
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: config.api.throttling.rateLimit,
+          ThrottlingBurstLimit: config.api.throttling.burstLimit,
+          CachingEnabled: false,
+          DataTraceEnabled: false,
+          LoggingLevel: stage === 'prod' ? 'ERROR' : 'INFO',
+          MetricsEnabled: true,
+        },
+      ],
+    });
+  });
+
+  it('writes JSON access logs to their own log group, with no header or token field', () => {
+    const stageResource = Object.values(api.findResources('AWS::ApiGateway::Stage') as Resources)[0]!;
+    const setting = stageResource.Properties.AccessLogSetting as { DestinationArn: unknown; Format: string };
+    const fields = JSON.parse(setting.Format) as Record<string, string>;
+    expect(fields).toMatchObject({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      status: '$context.status',
+      sub: '$context.authorizer.claims.sub',
+      principalId: '$context.authorizer.principalId',
+    });
+    expect(setting.Format).not.toMatch(/header|Authorization|input\.body|requestOverride/i);
+    const logGroupId = logicalIdOf(api, 'AWS::Logs::LogGroup', { RetentionInDays: config.api.logRetentionDays });
+    expect(JSON.stringify(setting.DestinationArn)).toContain(logGroupId);
+  });
+
+  it('caches authorizer decisions briefly: Cognito by token, tenant by token + path + method', () => {
+    api.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'COGNITO_USER_POOLS',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: config.api.authorizerCacheTtlSeconds,
+      ProviderARNs: [poolArn],
+    });
+    api.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.Authorization,context.path,context.httpMethod',
+      AuthorizerResultTtlInSeconds: config.api.authorizerCacheTtlSeconds,
+    });
+  });
+
+  it('configures the tenant authorizer with the web client, the pool and the rules from config', () => {
+    api.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('Lambda authorizer'),
+      Timeout: Match.anyValue(),
+      Environment: {
+        Variables: {
+          USER_POOL_ID: { 'Fn::GetStackOutput': Match.objectLike({ StackName: Match.stringLikeRegexp('-Auth$') }) },
+          CLIENT_IDS: { 'Fn::GetStackOutput': Match.objectLike({ StackName: Match.stringLikeRegexp('-Auth$') }) },
+          AUTHORIZER_RULES: JSON.stringify({
+            requiredScopes: ['api/read'],
+            allowedGroups: ['admins', 'editors', 'readers'],
+            tenantParameter: 'tenantId',
+          }),
+        },
+      },
+    });
+  });
+
+  it('runs the authorizer within 5 s and the handlers within 10 s, Node.js 24 on arm64', () => {
+    const functions = api.findResources('AWS::Lambda::Function') as Resources;
+    expect(Object.keys(functions)).toHaveLength(6);
+    for (const [id, fn] of Object.entries(functions)) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+      expect(fn.Properties.Timeout).toBeLessThanOrEqual(id.startsWith('Authorizers') ? 5 : 10);
+    }
+  });
+
+  it('lets API Gateway invoke each function only from this API (no test-invoke, no other API)', () => {
+    const permissions = Object.values(api.findResources('AWS::Lambda::Permission') as Resources);
+    expect(permissions).toHaveLength(ROUTES.length + 1);
+    for (const p of permissions) {
+      expect(p.Properties.Principal).toBe('apigateway.amazonaws.com');
+      const arn = JSON.stringify(p.Properties.SourceArn);
+      expect(arn).toContain('{"Ref":"RestApi');
+      expect(arn).not.toContain('test-invoke-stage');
+      expect(arn).toMatch(/\/authorizers\/|\{"Ref":"RestApiDeploymentStage/);
+    }
+  });
+
+  it('gives each handler only what its route needs (least privilege, LeadingKeys per partition kind)', () => {
+    const leading = (prefix: string) => ({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    });
+    const cases: [string, Statement[]][] = [
+      ['RoutesMe', []],
+      ['Authorizers', []],
+      [
+        'RoutesGetDocument',
+        [
+          {
+            Action: 'dynamodb:GetItem',
+            Effect: 'Allow',
+            Resource: tableArnRef,
+            Condition: leading('USER#'),
+          },
+        ],
+      ],
+      [
+        'RoutesPutDocument',
+        [
+          {
+            Action: 'dynamodb:PutItem',
+            Effect: 'Allow',
+            Resource: tableArnRef,
+            Condition: leading('USER#'),
+          },
+        ],
+      ],
+      [
+        'RoutesTenantDocuments',
+        [
+          {
+            Action: 'dynamodb:Query',
+            Effect: 'Allow',
+            Resource: tableArnRef,
+            Condition: leading('TENANT#'),
+          },
+        ],
+      ],
+      ['RoutesAdminUsers', [{ Action: 'cognito-idp:ListUsers', Effect: 'Allow', Resource: poolArnRef }]],
+    ];
+    for (const [fn, expected] of cases) {
+      expect(ownStatements(api, fn)).toEqual(expected);
+    }
+  });
+
+  it('never grants Scan, PartiQL, dynamodb:* or Resource "*" outside X-Ray', () => {
+    for (const fn of ['Routes', 'Authorizers']) {
+      for (const s of Object.keys(api.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith(fn))) {
+        for (const statement of statementsFor(api, s)) {
+          const actions = ([] as string[]).concat(statement.Action);
+          expect(actions.filter((a) => /Scan|PartiQL|dynamodb:\*|BatchWrite|DeleteItem/.test(a))).toEqual([]);
+          if (statement.Resource === '*') expect(actions.every((a) => a.startsWith('xray:'))).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('sets CORS from the allowlist on preflight and on DEFAULT_4XX / DEFAULT_5XX gateway responses', () => {
+    const origin = config.api.corsOrigins[0]!;
+    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
+      api.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        ResponseParameters: {
+          'gatewayresponse.header.Access-Control-Allow-Origin': `'${origin}'`,
+          'gatewayresponse.header.Vary': "'Origin'",
+        },
+      });
+    }
+    for (const m of rows.filter((r) => r.method === 'OPTIONS')) {
+      const integration = JSON.stringify(m.props.Integration);
+      expect(integration).toContain(`'${origin}'`);
+      expect(integration).not.toContain("'*'");
+    }
+  });
+
+  it('passes the allowed origins and the required scope to every handler', () => {
+    const functions = api.findResources('AWS::Lambda::Function') as Resources;
+    for (const [id, fn] of Object.entries(functions)) {
+      if (!id.startsWith('Routes')) continue;
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables.ALLOWED_ORIGINS).toBe(config.api.corsOrigins.join(','));
+      expect(variables.REQUIRED_SCOPE).toMatch(/^api\/(read|write|admin)$/);
+    }
+  });
+
+  it('creates the account CloudWatch role for execution logs and retains it with the account setting', () => {
+    const account = Object.values(api.findResources('AWS::ApiGateway::Account') as Resources);
+    expect(account).toHaveLength(1);
+    expect(account[0]!.DeletionPolicy).toBe('Retain');
+    api.hasResource('AWS::IAM::Role', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        AssumeRolePolicyDocument: Match.objectLike({
+          Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })],
+        }),
+      }),
+    });
+  });
+
+  it('outputs the API URL', () => {
+    api.hasOutput('ApiUrl', { Value: Match.anyValue() });
+  });
+});
+
+describe('WAF', () => {
+  it('is off in dev (no web ACL) and the missing association is an acknowledged finding', () => {
+    dev.templates.api.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    dev.templates.api.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+  });
+
+  const api = prod.templates.api;
+  it('puts a web ACL with managed rule groups and a per-IP rate limit in front of the prod stage', () => {
+    api.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      DefaultAction: { Allow: {} },
+      Rules: [
+        Match.objectLike({
+          Statement: {
+            ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAmazonIpReputationList' },
+          },
+        }),
+        Match.objectLike({
+          Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } },
+        }),
+        Match.objectLike({
+          Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
+        }),
+        Match.objectLike({
+          Action: { Block: {} },
+          Statement: {
+            RateBasedStatement: {
+              AggregateKeyType: 'IP',
+              Limit: prod.config.api.waf.rateLimit,
+              EvaluationWindowSec: 300,
+            },
+          },
+        }),
+      ],
+    });
+  });
+
+  it('associates the web ACL with the API stage and (prod config) the user pool', () => {
+    const webAcl = logicalIdOf(api, 'AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
+    const stage = Object.keys(api.findResources('AWS::ApiGateway::Stage'))[0]!;
+    api.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      WebACLArn: { 'Fn::GetAtt': [webAcl, 'Arn'] },
+      ResourceArn: { 'Fn::Join': ['', Match.arrayWith([':apigateway:', { Ref: stage }])] },
+    });
+    api.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      WebACLArn: { 'Fn::GetAtt': [webAcl, 'Arn'] },
+      ResourceArn: poolArn,
+    });
+  });
+
+  it('logs WAF decisions with the Authorization and Cookie headers redacted', () => {
+    api.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }],
+      LogDestinationConfigs: [
+        { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:aws-waf-logs-')])] },
+      ],
+    });
+  });
+});
+
+describe('API variants from config', () => {
+  const variant = synthStage('dev', {
+    api: {
+      corsOrigins: [],
+      cloudWatchRole: false,
+      tenantGroups: ['editors'],
+      authorizerCacheTtlSeconds: 0,
+      waf: { enabled: true, associateUserPool: false },
+    },
+  });
+  const api = variant.templates.api;
+
+  it('associates WAF with the stage only when the config leaves the user pool out', () => {
+    api.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    api.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      ResourceArn: { 'Fn::Join': ['', Match.arrayWith([':apigateway:'])] },
+    });
+  });
+
+  it('has no CORS at all (no preflight, no gateway-response origin) without origins', () => {
+    expect(methods(api).filter((m) => m.method === 'OPTIONS')).toEqual([]);
+    api.resourceCountIs('AWS::ApiGateway::GatewayResponse', 0);
+  });
+
+  it('uses the account CloudWatch role already in place when cloudWatchRole is false', () => {
+    api.resourceCountIs('AWS::ApiGateway::Account', 0);
+    api.resourcePropertiesCountIs(
+      'AWS::IAM::Role',
+      {
+        AssumeRolePolicyDocument: Match.objectLike({
+          Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })],
+        }),
+      },
+      0,
+    );
+  });
+
+  it('passes the configured tenant groups and turns authorizer caching off with TTL 0', () => {
+    api.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ AUTHORIZER_RULES: Match.stringLikeRegexp('"allowedGroups":\\["editors"\\]') }),
+      },
+    });
+    api.allResourcesProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 0 });
+  });
+});
+
+describe('authorization matrix of the API functions (IAM policies evaluated offline)', () => {
+  const ACCOUNT = '123456789012';
+  const TABLE_ARN = `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/ProtectedTable`;
+  const POOL_ARN = `arn:aws:cognito-idp:eu-west-1:${ACCOUNT}:userpool/eu-west-1_EXAMPLE1`;
+  const api = dev.templates.api;
+
+  /** The function's policy as IAM sees it once CloudFormation resolved the cross-stack ARNs. */
+  function resolveArn(resource: unknown): string {
+    if (typeof resource === 'string') return resource;
+    const output = (resource as { 'Fn::GetStackOutput'?: { OutputName: string } })['Fn::GetStackOutput'];
+    if (output?.OutputName.includes('Table')) return TABLE_ARN;
+    if (output?.OutputName.includes('UserPool')) return POOL_ARN;
+    const [logicalId] = (resource as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'] ?? [];
+    if (logicalId) return `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:${logicalId}:*`;
+    throw new Error(`cannot resolve ${JSON.stringify(resource)}`);
+  }
+
+  function policyOf(functionPath: string) {
+    const statements = statementsFor(api, functionPath).map((s) => ({ ...s, Resource: resolveArn(s.Resource) }));
+    return { Version: '2012-10-17', Statement: statements };
+  }
+
+  async function decision(functionPath: string, action: string, resource: string, leadingKeys?: string[]) {
+    const result = await runSimulation(
+      {
+        identityPolicies: [{ name: 'function', policy: policyOf(functionPath) }],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        request: {
+          action,
+          principal: `arn:aws:iam::${ACCOUNT}:role/${functionPath}`,
+          resource: { resource, accountId: ACCOUNT },
+          contextVariables: leadingKeys ? { 'dynamodb:LeadingKeys': leadingKeys } : {},
+        },
+      },
+      {},
+    );
+    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+    return result.overallResult;
+  }
+
+  const SUB_A = 'USER#a1b2c3d4-5e6f-7081-92a3-b4c5d6e7f809';
+  it.each([
+    ['RoutesGetDocument', 'dynamodb:GetItem', [SUB_A], 'Allowed'],
+    ['RoutesGetDocument', 'dynamodb:GetItem', ['TENANT#acme'], 'ImplicitlyDenied'],
+    ['RoutesGetDocument', 'dynamodb:GetItem', ['IDENTITY#eu-west-1:1234'], 'ImplicitlyDenied'],
+    ['RoutesGetDocument', 'dynamodb:GetItem', undefined, 'ImplicitlyDenied'],
+    ['RoutesGetDocument', 'dynamodb:PutItem', [SUB_A], 'ImplicitlyDenied'],
+    ['RoutesGetDocument', 'dynamodb:Query', [SUB_A], 'ImplicitlyDenied'],
+    ['RoutesGetDocument', 'dynamodb:Scan', undefined, 'ImplicitlyDenied'],
+    ['RoutesPutDocument', 'dynamodb:PutItem', [SUB_A], 'Allowed'],
+    ['RoutesPutDocument', 'dynamodb:PutItem', ['TENANT#acme'], 'ImplicitlyDenied'],
+    ['RoutesPutDocument', 'dynamodb:DeleteItem', [SUB_A], 'ImplicitlyDenied'],
+    ['RoutesPutDocument', 'dynamodb:GetItem', [SUB_A], 'ImplicitlyDenied'],
+    ['RoutesTenantDocuments', 'dynamodb:Query', ['TENANT#acme'], 'Allowed'],
+    ['RoutesTenantDocuments', 'dynamodb:Query', [SUB_A], 'ImplicitlyDenied'],
+    ['RoutesTenantDocuments', 'dynamodb:Query', undefined, 'ImplicitlyDenied'],
+    ['RoutesTenantDocuments', 'dynamodb:PutItem', ['TENANT#acme'], 'ImplicitlyDenied'],
+    ['RoutesTenantDocuments', 'dynamodb:Scan', undefined, 'ImplicitlyDenied'],
+    ['RoutesMe', 'dynamodb:GetItem', [SUB_A], 'ImplicitlyDenied'],
+    ['RoutesAdminUsers', 'dynamodb:GetItem', [SUB_A], 'ImplicitlyDenied'],
+    ['Authorizers', 'dynamodb:GetItem', [SUB_A], 'ImplicitlyDenied'],
+  ])('%s: %s on %j is %s', async (fn, action, keys, expected) => {
+    expect(await decision(fn, action, TABLE_ARN, keys)).toBe(expected);
+  });
+
+  it.each([
+    ['RoutesAdminUsers', 'cognito-idp:ListUsers', POOL_ARN, 'Allowed'],
+    ['RoutesAdminUsers', 'cognito-idp:ListUsers', POOL_ARN.replace('EXAMPLE1', 'OTHERPOOL'), 'ImplicitlyDenied'],
+    ['RoutesAdminUsers', 'cognito-idp:AdminGetUser', POOL_ARN, 'ImplicitlyDenied'],
+    ['RoutesAdminUsers', 'cognito-idp:AdminAddUserToGroup', POOL_ARN, 'ImplicitlyDenied'],
+    ['RoutesMe', 'cognito-idp:ListUsers', POOL_ARN, 'ImplicitlyDenied'],
+  ])('%s: %s on %s is %s', async (fn, action, resource, expected) => {
+    expect(await decision(fn, action, resource)).toBe(expected);
+  });
+});

@@ -1,0 +1,408 @@
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import type * as JwtHttpsModule from 'aws-jwt-verify/https';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import fc from 'fast-check';
+import {
+  authorize,
+  bearerToken,
+  createVerifier,
+  Unauthorized,
+  type TenantVerifier,
+} from '../../lambda/api/authorizer/authorize';
+import { decide, parseAuthorizerRules, toPolicy, type AuthorizerRules } from '../../lambda/api/authorizer/decide';
+import {
+  accessClaims,
+  idClaims,
+  ISSUER,
+  jwksBody,
+  OTHER_CLIENT_ID,
+  POOL_ID,
+  signJwt,
+  SUB,
+  testKey,
+  WEB_CLIENT_ID,
+} from '../helpers/jwt';
+import { context, fixture, loadHandler, spyOnLogs, type AsyncHandler } from '../helpers/lambda';
+
+type Event = APIGatewayRequestAuthorizerEvent;
+type Handler = AsyncHandler<Event, APIGatewayAuthorizerResult>;
+
+const RULES: AuthorizerRules = {
+  requiredScopes: ['api/read'],
+  allowedGroups: ['admins', 'editors', 'readers'],
+  tenantParameter: 'tenantId',
+};
+const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/v1/GET/tenants/acme/documents';
+
+const key = testKey();
+const otherKey = testKey('test-key-1'); // same kid, different key: a forged signature
+
+/**
+ * A JWKS cache that never touches the network: a download either fails or is answered from
+ * memory with the test key's JWKS.
+ */
+const offlineJwksCache = (download: 'fail' | 'answer' = 'fail') =>
+  new SimpleJwksCache({
+    fetcher: {
+      fetch: () =>
+        download === 'fail'
+          ? Promise.reject(new Error('network is disabled in tests'))
+          : Promise.resolve(jwksBody(key.jwks)),
+    },
+  });
+
+function offlineVerifier(
+  clientIds: readonly string[] = [WEB_CLIENT_ID],
+  download: 'fail' | 'answer' = 'fail',
+): TenantVerifier {
+  const verifier = createVerifier({ userPoolId: POOL_ID, clientIds }, offlineJwksCache(download));
+  verifier.cacheJwks(key.jwks);
+  return verifier;
+}
+
+function request(authorization: string | undefined, tenant = 'acme'): Event {
+  const event = fixture<Event>('api.tenant-authorizer');
+  const headers = event.headers as Record<string, string>;
+  const multi = event.multiValueHeaders as Record<string, string[]>;
+  if (authorization === undefined) {
+    delete headers.Authorization;
+    delete multi.Authorization;
+  } else {
+    headers.Authorization = authorization;
+    multi.Authorization = [authorization];
+  }
+  event.pathParameters = { tenantId: tenant };
+  event.methodArn = METHOD_ARN.replace('/acme/', `/${tenant}/`);
+  return event;
+}
+
+const bearer = (claims: Record<string, unknown>, k = key, header?: Record<string, unknown>) =>
+  `Bearer ${signJwt(claims, k, header)}`;
+
+const run = (event: Event, verifier = offlineVerifier(), rules = RULES) => authorize(verifier, event, rules);
+
+async function expectUnauthorized(event: Event, reason: RegExp | string, verifier?: TenantVerifier) {
+  const error: unknown = await run(event, verifier).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(Unauthorized);
+  expect((error as Unauthorized).message).toBe('Unauthorized');
+  expect((error as Unauthorized).reason).toMatch(reason);
+}
+
+describe('tenant authorizer: token checks (aws-jwt-verify, offline JWKS)', () => {
+  it('allows a valid access token of the web client for its own tenant, on this method ARN only', async () => {
+    const { decision, policy } = await run(request(bearer(accessClaims())));
+    expect(decision.effect).toBe('Allow');
+    expect(policy).toEqual({
+      principalId: SUB,
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }],
+      },
+      context: {
+        sub: SUB,
+        username: SUB,
+        clientId: WEB_CLIENT_ID,
+        tenantId: 'acme',
+        groups: 'readers',
+        scope: 'openid email api/read',
+      },
+    });
+  });
+
+  it('accepts a bare token and a lower-case "bearer" scheme, like the Cognito authorizer', async () => {
+    const token = signJwt(accessClaims(), key);
+    for (const header of [token, `bearer ${token}`]) {
+      expect((await run(request(header))).decision.effect).toBe('Allow');
+    }
+  });
+
+  it('accepts every client on the list', async () => {
+    const verifier = offlineVerifier([WEB_CLIENT_ID, OTHER_CLIENT_ID]);
+    const { decision } = await run(request(bearer(accessClaims({ client_id: OTHER_CLIENT_ID }))), verifier);
+    expect(decision.effect).toBe('Allow');
+  });
+
+  it.each([
+    [
+      'an expired token',
+      () => bearer(accessClaims({ exp: Math.floor(Date.now() / 1000) - 5 })),
+      /token rejected: expired/,
+    ],
+    [
+      'a token from another user pool (wrong issuer)',
+      () => bearer(accessClaims({ iss: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_OTHERPOOL' })),
+      /token rejected: wrong issuer/,
+    ],
+    [
+      'a token of a client not on the list',
+      () => bearer(accessClaims({ client_id: OTHER_CLIENT_ID })),
+      /token rejected: wrong client/,
+    ],
+    ['an ID token where an access token is needed', () => bearer(idClaims()), /token rejected: wrong token_use/],
+    [
+      'a token that is not valid yet',
+      () => bearer(accessClaims({ nbf: Math.floor(Date.now() / 1000) + 600 })),
+      /token rejected: not yet valid/,
+    ],
+    ['a token without exp', () => bearer(accessClaims({ exp: undefined })), /token rejected: no exp/],
+  ])('refuses %s with 401', async (_name, header, reason) => {
+    await expectUnauthorized(request(header()), reason);
+  });
+
+  it('refuses a token whose payload was changed after signing (tampered signature)', async () => {
+    const [h, , s] = signJwt(accessClaims(), key).split('.');
+    const forged = Buffer.from(JSON.stringify(accessClaims({ tenant_id: 'globex' }))).toString('base64url');
+    await expectUnauthorized(request(`Bearer ${h}.${forged}.${s}`, 'globex'), /token rejected: bad signature/);
+  });
+
+  it('refuses a token signed by another key that claims the same kid', async () => {
+    await expectUnauthorized(request(bearer(accessClaims(), otherKey)), /token rejected: bad signature/);
+  });
+
+  it('refuses a token signed with a key id the JWKS does not have, even after a fresh download', async () => {
+    await expectUnauthorized(
+      request(bearer(accessClaims(), key, { alg: 'RS256', kid: 'unknown-key' })),
+      /token rejected: unknown kid/,
+      offlineVerifier([WEB_CLIENT_ID], 'answer'),
+    );
+  });
+
+  it('refuses a token with an unknown key id when the JWKS cannot be downloaded', async () => {
+    await expectUnauthorized(
+      request(bearer(accessClaims(), key, { alg: 'RS256', kid: 'unknown-key' })),
+      /token rejected/,
+    );
+  });
+
+  it('refuses an HMAC-signed token (alg confusion)', async () => {
+    await expectUnauthorized(
+      request(bearer(accessClaims(), key, { alg: 'HS256', kid: key.kid })),
+      /token rejected: unsupported alg/,
+    );
+  });
+
+  it.each([
+    ['with an empty signature', (t: string) => t.replace(/[^.]+$/, '')],
+    ['with a signature', (t: string) => t],
+  ])('refuses an unsigned token (alg: none) %s', async (_name, shape) => {
+    const token = shape(signJwt(accessClaims(), key, { alg: 'none', kid: key.kid }));
+    await expectUnauthorized(request(`Bearer ${token}`), /not a bearer JWT|token rejected: unsupported alg/);
+  });
+
+  it('refuses alg none even when handed to the verifier directly', async () => {
+    const token = signJwt(accessClaims(), key, { alg: 'none', kid: key.kid });
+    await expect(offlineVerifier().verify(token)).rejects.toThrow();
+  });
+
+  it.each([
+    ['no Authorization header', undefined, /no Authorization header/],
+    ['an empty header', '', /no Authorization header/],
+    ['another scheme', 'Basic YWxpY2U6c2VjcmV0', /not a bearer JWT/],
+    ['"Bearer" without a token', 'Bearer', /not a bearer JWT/],
+    ['two parts', 'Bearer abc.def', /not a bearer JWT/],
+    ['a token followed by junk', `Bearer a.b.c extra`, /not a bearer JWT/],
+    ['non-base64url characters', 'Bearer a.b$.c', /not a bearer JWT/],
+    ['a huge header', `Bearer ${'a'.repeat(9000)}.b.c`, /too long/],
+    ['base64url parts that are not JSON', 'Bearer aaaa.bbbb.cccc', /token rejected: malformed/],
+  ])('refuses %s with 401 before any verification', async (_name, header, reason) => {
+    await expectUnauthorized(request(header), reason);
+  });
+
+  it('refuses a request that carries two Authorization headers', async () => {
+    const event = request(bearer(accessClaims()));
+    (event.multiValueHeaders as Record<string, string[]>).Authorization = [bearer(accessClaims()), 'Bearer x.y.z'];
+    await expectUnauthorized(event, /several Authorization headers/);
+  });
+
+  it('refuses an event whose methodArn is not an execute-api method ARN', async () => {
+    const event = request(bearer(accessClaims()));
+    event.methodArn = '*';
+    await expectUnauthorized(event, /methodArn/);
+  });
+
+  it('builds no verifier without a client list (an empty list would disable the client check)', () => {
+    expect(() => createVerifier({ userPoolId: POOL_ID, clientIds: [] })).toThrow(/at least one app client/);
+  });
+});
+
+describe('tenant authorizer: decisions on valid tokens (403 Deny)', () => {
+  it.each([
+    ['a token without tenant_id (missing tenant)', accessClaims({ tenant_id: undefined }), 'acme', 'no tenant claim'],
+    ['another tenant in the path', accessClaims(), 'globex', 'other tenant'],
+    ['a tenant that differs only in case', accessClaims(), 'ACME', 'other tenant'],
+    ['a malformed tenant claim', accessClaims({ tenant_id: 'acme/../globex' }), 'acme/../globex', 'no tenant claim'],
+    ['a token without the read scope', accessClaims({ scope: 'openid email' }), 'acme', 'missing scope'],
+    ['a user in no allowed group', accessClaims({ 'cognito:groups': ['guests'] }), 'acme', 'not in an allowed group'],
+    ['a user in no group at all', accessClaims({ 'cognito:groups': undefined }), 'acme', 'not in an allowed group'],
+    [
+      'a client-credentials token (no user)',
+      accessClaims({ username: undefined, 'cognito:groups': undefined }),
+      'acme',
+      'not a user token',
+    ],
+  ])('denies %s', async (_name, claims, tenant, reason) => {
+    const { decision, policy } = await run(request(bearer(claims), tenant));
+    expect(decision).toEqual({ effect: 'Deny', principalId: SUB, reason });
+    expect(policy.policyDocument.Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: METHOD_ARN.replace('/acme/', `/${tenant}/`) },
+    ]);
+    expect(policy.context).toBeUndefined();
+  });
+
+  it('allows any signed-in user with the scope when no group is required', () => {
+    const decision = decide(
+      accessClaims({ 'cognito:groups': undefined }),
+      { tenantId: 'acme' },
+      {
+        ...RULES,
+        allowedGroups: [],
+      },
+    );
+    expect(decision.effect).toBe('Allow');
+  });
+
+  it('never allows a path without the tenant parameter', () => {
+    expect(decide(accessClaims(), null, RULES).effect).toBe('Deny');
+    expect(decide(accessClaims(), {}, RULES).effect).toBe('Deny');
+  });
+
+  it('allows exactly when the path tenant equals the claim (property)', () => {
+    const tenant = fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/);
+    fc.assert(
+      fc.property(tenant, fc.oneof(tenant, fc.string()), (claimTenant, pathTenant) => {
+        const decision = decide(accessClaims({ tenant_id: claimTenant }), { tenantId: pathTenant }, RULES);
+        expect(decision.effect).toBe(claimTenant === pathTenant ? 'Allow' : 'Deny');
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('scopes every policy, Allow or Deny, to the one method ARN it was asked about (property)', () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.stringMatching(/^[a-z0-9]{1,20}$/), (allow, tenant) => {
+        const arn = `arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/v1/GET/tenants/${tenant}/documents`;
+        const decision = decide(
+          accessClaims({ tenant_id: tenant }),
+          { tenantId: allow ? tenant : `${tenant}x` },
+          RULES,
+        );
+        const policy = toPolicy(decision, arn);
+        expect(policy.policyDocument.Statement).toEqual([
+          { Action: 'execute-api:Invoke', Effect: allow ? 'Allow' : 'Deny', Resource: arn },
+        ]);
+        expect(JSON.stringify(policy)).not.toContain('*');
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('parseAuthorizerRules', () => {
+  it.each([
+    [null],
+    [{}],
+    [{ requiredScopes: [], allowedGroups: [], tenantParameter: 'tenantId' }],
+    [{ requiredScopes: ['api/read'], allowedGroups: 'admins', tenantParameter: 'tenantId' }],
+    [{ requiredScopes: ['api/read'], allowedGroups: [], tenantParameter: '' }],
+  ])('refuses %j', (value) => {
+    expect(() => parseAuthorizerRules(value)).toThrow('AUTHORIZER_RULES');
+  });
+});
+
+describe('bearerToken', () => {
+  it('finds the header whatever its case', () => {
+    const token = signJwt(accessClaims(), key);
+    expect(bearerToken({ headers: { authorization: `Bearer ${token}` }, multiValueHeaders: null })).toBe(token);
+  });
+});
+
+describe('tenant authorizer handler (Lambda entry point)', () => {
+  const ENV = {
+    USER_POOL_ID: POOL_ID,
+    CLIENT_IDS: WEB_CLIENT_ID,
+    AUTHORIZER_RULES: JSON.stringify(RULES),
+  };
+  type JwtHttps = typeof JwtHttpsModule;
+
+  /** Loads the handler with the JWKS download answered from memory (or failing). */
+  function load(download: 'ok' | 'fail' = 'ok', env: Record<string, string> = ENV) {
+    const { handler, prepared } = loadHandler<Handler, jest.SpyInstance>('api/authorizer/handler', env, (req) => {
+      const https = req('aws-jwt-verify/https') as JwtHttps;
+      return jest
+        .spyOn(https, 'fetch')
+        .mockImplementation(() =>
+          download === 'ok' ? Promise.resolve(jwksBody(key.jwks)) : Promise.reject(new Error('connect ETIMEDOUT')),
+        );
+    });
+    return { handler, fetch: prepared };
+  }
+
+  let logs: ReturnType<typeof spyOnLogs>;
+  beforeEach(() => {
+    logs = spyOnLogs();
+  });
+  afterEach(() => logs.restore());
+
+  it('downloads the JWKS of the pool at cold start (hydrate), before the first request', () => {
+    const { fetch } = load();
+    expect(fetch).toHaveBeenCalledWith(`${ISSUER}/.well-known/jwks.json`, expect.anything(), undefined);
+  });
+
+  it('returns an Allow policy for a valid token and its tenant', async () => {
+    const { handler } = load();
+    const policy = await handler(request(bearer(accessClaims())), context, () => undefined);
+    expect(policy.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow', Resource: METHOD_ARN });
+  });
+
+  it('returns a Deny policy for another tenant', async () => {
+    const { handler } = load();
+    const policy = await handler(request(bearer(accessClaims()), 'globex'), context, () => undefined);
+    expect(policy.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+    expect(logs.text()).toContain('other tenant');
+  });
+
+  it.each([
+    ['an invalid token', () => request(bearer(accessClaims(), otherKey))],
+    ['no token', () => request(undefined)],
+    ['a malformed event', () => ({}) as Event],
+    ['no event at all', () => null as unknown as Event],
+  ])('fails closed with exactly "Unauthorized" on %s', async (_name, event) => {
+    const { handler } = load();
+    await expect(handler(event(), context, () => undefined)).rejects.toThrow(new Error('Unauthorized'));
+  });
+
+  it('fails closed when the JWKS cannot be downloaded, and logs why without the token', async () => {
+    const { handler, fetch } = load('fail');
+    const header = bearer(accessClaims());
+    await expect(handler(request(header), context, () => undefined)).rejects.toThrow(new Error('Unauthorized'));
+    expect(fetch).toHaveBeenCalled();
+    expect(logs.text()).toContain('authorizer.jwksPrefetchFailed');
+    expect(logs.text()).not.toContain('ETIMEDOUT');
+    expect(logs.text()).not.toContain(header.slice(7));
+  });
+
+  it('never logs the token, its signature or the event', async () => {
+    const { handler } = load();
+    const token = signJwt(accessClaims(), key);
+    const event = request(`Bearer ${token}`);
+    await handler(event, context, () => undefined);
+    await handler(request(`Bearer ${token}`, 'globex'), context, () => undefined);
+    await handler(request(bearer(accessClaims(), otherKey)), context, () => undefined).catch(() => undefined);
+    const text = logs.text();
+    expect(text).not.toContain(token.split('.')[2]);
+    expect(text).not.toContain(token.split('.')[1]);
+    expect(text).not.toContain(JSON.stringify(event));
+    expect(text).not.toContain('alice@example.com');
+  });
+
+  it.each([
+    ['USER_POOL_ID', { ...ENV, USER_POOL_ID: '' }, 'Missing environment variable USER_POOL_ID'],
+    ['CLIENT_IDS', { ...ENV, CLIENT_IDS: '' }, 'at least one app client'],
+    ['AUTHORIZER_RULES', { ...ENV, AUTHORIZER_RULES: '{"requiredScopes":[]}' }, 'AUTHORIZER_RULES'],
+  ])('refuses to start without a valid %s', (_name, env, message) => {
+    expect(() => load('ok', env)).toThrow(message);
+  });
+});
