@@ -1,6 +1,10 @@
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { Jwk } from 'aws-jwt-verify/jwk';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { authorize, createVerifier } from '../../lambda/api/authorizer/authorize';
+import { BENCH_IDS } from '../specs';
 import { median } from './stats';
 
 export interface JwtResult {
@@ -11,8 +15,8 @@ export interface JwtResult {
 }
 
 const REGION = 'eu-west-1';
-const USER_POOL_ID = `${REGION}_BenchPool`;
-const CLIENT_ID = 'benchclient0000000000000000';
+const USER_POOL_ID = BENCH_IDS.userPoolId;
+const CLIENT_ID = BENCH_IDS.clientId;
 const KID = 'bench-key-1';
 
 const b64url = (value: Buffer | string) => Buffer.from(value).toString('base64url');
@@ -54,6 +58,17 @@ export function makeToken(claims: Record<string, unknown> = {}) {
   };
 }
 
+/** Like `rate`, for an async call awaited one at a time (how the authorizer runs). */
+async function asyncRate(fn: () => Promise<unknown>, ms: number): Promise<number> {
+  let calls = 0;
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    for (let i = 0; i < 50; i++) await fn();
+    calls += 50;
+  }
+  return (calls * 1000) / ms;
+}
+
 /** Calls `fn` as often as it can for `ms`, returns calls per second. */
 function rate(fn: () => unknown, ms: number): number {
   let calls = 0;
@@ -82,13 +97,35 @@ export async function benchJwt(): Promise<JwtResult> {
   const data = Buffer.from(t.signingInput);
   if (!verify('sha256', data, t.publicKey, t.signature)) throw new Error('floor signature check failed');
 
+  // The whole tenant-authorizer check: parse the header, verify, decide, build the policy.
+  const authorizer = createVerifier({ userPoolId: t.issuer.userPoolId, clientIds: [t.issuer.clientId] });
+  authorizer.cacheJwks(t.jwks);
+  const event = JSON.parse(
+    readFileSync(join(__dirname, '..', '..', 'test', 'events', 'api.tenant-authorizer.json'), 'utf8'),
+  ) as {
+    headers: Record<string, string>;
+    multiValueHeaders: Record<string, string[]>;
+  };
+  event.headers.Authorization = `Bearer ${t.token}`;
+  event.multiValueHeaders.Authorization = [`Bearer ${t.token}`];
+  const rules = { requiredScopes: ['api/read'], allowedGroups: [], tenantParameter: 'tenantId' };
+  const check = await authorize(authorizer, event as never, rules);
+  if (check.decision.effect !== 'Allow') throw new Error('bench token is not allowed by the authorizer');
+
   const verifierRates: number[] = [];
+  const authorizerRates: number[] = [];
   const floorRates: number[] = [];
   rate(() => verifier.verifySync(t.token), 300);
   rate(() => verify('sha256', data, t.publicKey, t.signature), 300);
+  await asyncRate(() => authorize(authorizer, event as never, rules), 300);
   for (let round = 0; round < 5; round++) {
     verifierRates.push(rate(() => verifier.verifySync(t.token), 1000));
+    authorizerRates.push(await asyncRate(() => authorize(authorizer, event as never, rules), 1000));
     floorRates.push(rate(() => verify('sha256', data, t.publicKey, t.signature), 1000));
   }
-  return { verifierPerSecond: median(verifierRates), floorPerSecond: median(floorRates) };
+  return {
+    verifierPerSecond: median(verifierRates),
+    authorizerPerSecond: median(authorizerRates),
+    floorPerSecond: median(floorRates),
+  };
 }

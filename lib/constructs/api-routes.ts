@@ -203,7 +203,7 @@ export class ApiRoutes extends Construct {
         },
       }),
     );
-    fn.function.addEnvironment('TABLE_NAME', this.props.table.tableName);
+    fn.addEnvironment('TABLE_NAME', this.props.table.tableName);
   }
 
   /** JSON schema of the PUT body; the handler checks the same limits again with zod. */
