@@ -42,7 +42,7 @@ export function buildStage(app: App, config: StageConfig): StageStacks {
     description: `REST API with Cognito and tenant authorizers, handlers and WAF (${prefix})`,
     userPool: auth.pool.userPool,
     // User-facing clients only: the machine client's tokens carry no user and are refused.
-    userClientIds: [auth.clients.web.userPoolClientId],
+    userClientIds: auth.clients.userClients.map((client) => client.userPoolClientId),
     table: data.data.table,
   });
 

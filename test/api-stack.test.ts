@@ -224,14 +224,23 @@ describe.each([
     });
   });
 
-  it('configures the tenant authorizer with the web client, the pool and the rules from config', () => {
+  it('configures the tenant authorizer with every user-facing client, the pool and the rules from config', () => {
+    const authorizer = Object.values(api.findResources('AWS::Lambda::Function') as Resources).find((fn) =>
+      String(fn.Properties.Description).includes('Lambda authorizer'),
+    );
+    const clientIds = JSON.stringify(
+      (authorizer!.Properties.Environment as { Variables: { CLIENT_IDS: unknown } }).Variables.CLIENT_IDS,
+    );
+    // web, rules (identity-pool rules mapping) and, when enabled, passwordless; never the machine client
+    const userClients = 2 + (stage === 'dev' ? 1 : 0);
+    expect(clientIds.match(/Fn::GetStackOutput/g)).toHaveLength(userClients);
     api.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('Lambda authorizer'),
       Timeout: Match.anyValue(),
       Environment: {
         Variables: {
           USER_POOL_ID: { 'Fn::GetStackOutput': Match.objectLike({ StackName: Match.stringLikeRegexp('-Auth$') }) },
-          CLIENT_IDS: { 'Fn::GetStackOutput': Match.objectLike({ StackName: Match.stringLikeRegexp('-Auth$') }) },
+          CLIENT_IDS: Match.anyValue(),
           AUTHORIZER_RULES: JSON.stringify({
             requiredScopes: ['api/read'],
             allowedGroups: ['admins', 'editors', 'readers'],

@@ -117,10 +117,12 @@ describe.each(byStage)('user pool (%s)', (stage, { templates, config }) => {
     // dev also shows migration and passwordless sign-in with the test outbox.
     const devOnly = stage === 'dev' ? ['LegacyUsersTableName', 'PasswordlessClientId', 'TestOutboxTableName'] : [];
     // CDK publishes what the API stack references (weak cross-stack references) as extra outputs:
-    // the pool id and ARN and the web client id, nothing else.
+    // the pool id and ARN and the ids of the clients whose users call the API, nothing else.
     const published = Object.keys(outputs).filter((name) => name.startsWith('PublishOutput'));
     expect(published.map((name) => JSON.stringify(outputs[name]!.Value)).sort()).toEqual([
       expect.stringMatching(/^\{"Fn::GetAtt":\["UserPool\w+","Arn"\]\}$/),
+      ...(stage === 'dev' ? [expect.stringMatching(/^\{"Ref":"ClientsPasswordlessClient\w+"\}$/)] : []),
+      expect.stringMatching(/^\{"Ref":"ClientsRulesClient\w+"\}$/),
       expect.stringMatching(/^\{"Ref":"ClientsWebClient\w+"\}$/),
       expect.stringMatching(/^\{"Ref":"UserPool\w+"\}$/),
     ]);

@@ -88,6 +88,11 @@ export class AppClients extends Construct {
   readonly rules?: cognito.UserPoolClient;
   readonly machine?: cognito.UserPoolClient;
   readonly passwordless?: cognito.UserPoolClient;
+  /** Clients whose users sign in (every client but the machine client): the API accepts their tokens. */
+  get userClients(): cognito.UserPoolClient[] {
+    return [this.web, ...(this.rules ? [this.rules] : []), ...(this.passwordless ? [this.passwordless] : [])];
+  }
+
   /** Full scope names (`<identifier>/<name>`), by short name. */
   readonly scopes: Readonly<Record<string, cognito.OAuthScope>>;
 
