@@ -22,6 +22,8 @@ try {
     repository,
     stage,
     existingOidcProviderArn: app.node.tryGetContext('oidcProviderArn') as string | undefined,
+    // The deploy workflow runs `npm run smoke` after deploying a non-production stage.
+    smokeTest: config.production ? undefined : { project: config.project },
     description: `GitHub Actions OIDC deploy roles for ${config.project}-${stage}`,
   });
   Tags.of(app).add('Project', config.project);

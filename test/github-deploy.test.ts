@@ -66,6 +66,23 @@ describe('GitHub Actions deploy roles (bin/github-deploy.ts)', () => {
     expect(JSON.stringify(t.toJSON())).toContain(arn);
   });
 
+  it('lets the roles do nothing else unless the smoke test is enabled (never for production)', () => {
+    expect(JSON.stringify(policies)).not.toMatch(/cognito-idp|dynamodb|cloudformation/);
+  });
+
+  it('with the smoke test, confines its permissions to the stage: stack and table name prefixes, pool tags', () => {
+    const { template: t } = synth({ stage: 'dev', smokeTest: { project: 'cognito-ref' } });
+    const statements = Object.values(t.findResources('AWS::IAM::Policy') as Policies)
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s) => JSON.stringify(s.Action).match(/cognito-idp|dynamodb|cloudformation/));
+    const text = JSON.stringify(statements);
+    expect(statements).toHaveLength(3);
+    expect(text).toContain(':stack/cognito-ref-dev-*/*');
+    expect(text).toContain(':table/cognito-ref-dev-*');
+    expect(text).toContain('"aws:ResourceTag/Project":"cognito-ref","aws:ResourceTag/Stage":"dev"');
+    expect(text).not.toMatch(/"dynamodb:\*"|"cognito-idp:\*"|Scan|Query/);
+  });
+
   it('refuses a malformed repository name', () => {
     expect(() => synth({ repository: 'https://github.com/acme/x' })).toThrow(
       'repository must be "owner/repo", got "https://github.com/acme/x"',

@@ -1,4 +1,4 @@
-import { Arn, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Arn, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 
@@ -15,6 +15,13 @@ export interface GitHubDeployStackProps extends StackProps {
   readonly existingOidcProviderArn?: string;
   /** CDK bootstrap qualifier. @default 'hnb659fds' */
   readonly bootstrapQualifier?: string;
+  /**
+   * Let the deploy role run `npm run smoke` against this stage after deploying: read the stage's
+   * stack outputs, manage test users in the stage's user pool, and read and write items of the
+   * stage's tables. Only for non-production stages (the smoke test refuses production anyway).
+   * @default - none
+   */
+  readonly smokeTest?: { readonly project: string };
 }
 
 /**
@@ -67,6 +74,7 @@ export class GitHubDeployStack extends Stack {
         resources: ['deploy', 'file-publishing', 'image-publishing', 'lookup'].map(bootstrapRole),
       }),
     );
+    if (props.smokeTest) this.allowSmokeTest(props.smokeTest.project, props.stage);
     new CfnOutput(this, 'DeployRoleArn', {
       value: this.deployRole.roleArn,
       description: 'Set as AWS_DEPLOY_ROLE_ARN in the GitHub environment',
@@ -88,6 +96,53 @@ export class GitHubDeployStack extends Stack {
         value: this.diffRole.roleArn,
         description: 'Set as AWS_DIFF_ROLE_ARN in the repository variables',
       });
+    }
+  }
+
+  /**
+   * What scripts/smoke.ts needs, confined to one stage: its stacks by name prefix, its user pool
+   * by the Project/Stage tags every resource of the stage carries, its tables by the name prefix
+   * CloudFormation gives them (`<stack name>-...`).
+   */
+  private allowSmokeTest(project: string, stage: string): void {
+    const prefix = `${project}-${stage}`;
+    const arn = (service: string, resource: string) =>
+      Arn.format({ service, resource, resourceName: resource === 'stack' ? `${prefix}-*/*` : `${prefix}-*` }, this);
+    this.deployRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudformation:DescribeStacks'],
+        resources: [arn('cloudformation', 'stack')],
+      }),
+    );
+    this.deployRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'cognito-idp:AdminCreateUser',
+          'cognito-idp:AdminSetUserPassword',
+          'cognito-idp:AdminAddUserToGroup',
+          'cognito-idp:AdminDeleteUser',
+        ],
+        resources: [Arn.format({ service: 'cognito-idp', resource: 'userpool', resourceName: '*' }, this)],
+        conditions: { StringEquals: { 'aws:ResourceTag/Project': project, 'aws:ResourceTag/Stage': stage } },
+      }),
+    );
+    this.deployRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [arn('dynamodb', 'table')],
+      }),
+    );
+    const policy = this.deployRole.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
+    const reasons: Record<string, string> = {
+      [`Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/${prefix}-*/*`]:
+        "The smoke test reads the outputs of this stage's stacks only (name prefix); stack ids are generated.",
+      'Resource::arn:<AWS::Partition>:cognito-idp:<AWS::Region>:<AWS::AccountId>:userpool/*':
+        'User pool ids are generated; the statement is confined by the Project and Stage tags of this stage, and only lets the smoke test create and delete its test users.',
+      [`Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/${prefix}-*`]:
+        "Table names are generated with this stage's stack names as prefix; item reads and writes for the smoke test's own items only (outbox, legacy record, cleanup).",
+    };
+    for (const [finding, reason] of Object.entries(reasons)) {
+      Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
     }
   }
 }
