@@ -490,6 +490,24 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'email.fromAddress: got "no-reply"; expected an email address with a lower-case domain',
     ],
     [
+      'authorization attributes without tenant_id',
+      'dev',
+      { userPool: { authorizationAttributes: ['department'] } },
+      'userPool.authorizationAttributes: got ["department"]; must include "tenant_id"',
+    ],
+    [
+      'duplicate authorization attribute',
+      'dev',
+      { userPool: { authorizationAttributes: ['tenant_id', 'tenant_id'] } },
+      'userPool.authorizationAttributes[1]: got "tenant_id"; duplicate attribute name',
+    ],
+    [
+      'principal tag from a custom attribute the pool does not have',
+      'dev',
+      { identityPool: { principalTags: { tenant: 'custom:tenant_id', region: 'custom:region' } } },
+      'identityPool.principalTags.region: got "custom:region"; not a custom attribute of the pool; allowed: "custom:tenant_id", "custom:department"',
+    ],
+    [
       'wrong type',
       'dev',
       { userPool: { selfSignUp: 'yes' as never } },

@@ -138,6 +138,7 @@ describe.each([
             resourceServer: 'api',
             byGroup: { admins: ['admin', 'write', 'read'], editors: ['write', 'read'] },
             everyone: ['read'],
+            claims: ['tenant_id', 'department'],
           }),
         },
       },

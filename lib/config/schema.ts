@@ -136,6 +136,17 @@ const userPoolSchema = z
       .describe('MFA with authenticator apps (TOTP): OPTIONAL or REQUIRED. Production stages need REQUIRED.'),
     passwordPolicy: passwordPolicySchema.prefault({}),
     tokenValidity: tokenValiditySchema.prefault({}),
+    authorizationAttributes: z
+      .array(
+        z
+          .string()
+          .regex(/^[a-z][a-z0-9_]{0,19}$/, 'expected 1-20 lower-case letters, digits or _, starting with a letter'),
+      )
+      .min(1)
+      .default(['tenant_id', 'department'])
+      .describe(
+        'Custom attributes that carry authorization data (`custom:<name>`): immutable, set by administrators only, writable by no app client, copied into the access token as `<name>` and usable in identity-pool rules and principal tags. Must include tenant_id.',
+      ),
     removalPolicy: z
       .enum(['RETAIN', 'DESTROY'])
       .default('RETAIN')
@@ -782,6 +793,27 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
     needsPlan(ctx, config, 'ESSENTIALS', ['domain', 'managedLogin'], 'MANAGED_LOGIN', 'managed login');
   }
 
+  // Authorization attributes: unique, and tenant_id is there (tenant policies and the API use it).
+  const attributes = userPool.authorizationAttributes;
+  if (!attributes.includes('tenant_id')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['userPool', 'authorizationAttributes'],
+      input: attributes,
+      message: 'must include "tenant_id" (the tenant principal tag, the tenant authorizer and the API read it)',
+    });
+  }
+  attributes.forEach((name, index) => {
+    if (attributes.indexOf(name) !== index) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['userPool', 'authorizationAttributes', index],
+        input: name,
+        message: 'duplicate attribute name',
+      });
+    }
+  });
+
   // Domain: exactly one of prefix / customDomain; prefix without reserved words.
   const { prefix, customDomain } = config.domain;
   if ((prefix === undefined) === (customDomain === undefined)) {
@@ -1116,6 +1148,10 @@ const WRITABLE_HINT = `users can change it through an app client (writable: ${[.
 function identityPoolRules(config: RawStageConfig, groups: ReadonlySet<string>, ctx: z.RefinementCtx): void {
   const { identityPool } = config;
   const quote = (names: Iterable<string>) => [...names].map((n) => JSON.stringify(n)).join(', ');
+  // The only custom attributes the pool has are the authorization attributes.
+  const customClaims = new Set(config.userPool.authorizationAttributes.map((name) => `custom:${name}`));
+  const unknownCustom = (claim: string) => claim.startsWith('custom:') && !customClaims.has(claim);
+  const customHint = `not a custom attribute of the pool; allowed: ${quote(customClaims)} (userPool.authorizationAttributes)`;
 
   identityPool.tenantWriterGroups.forEach((group, index) => {
     if (!groups.has(group)) {
@@ -1152,6 +1188,14 @@ function identityPoolRules(config: RawStageConfig, groups: ReadonlySet<string>, 
         message: `a role rule may not read this claim: ${WRITABLE_HINT}`,
       });
     }
+    if (unknownCustom(rule.claim)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identityPool', 'rules', index, 'claim'],
+        input: rule.claim,
+        message: customHint,
+      });
+    }
     if (!roles.has(rule.role)) {
       ctx.addIssue({
         code: 'custom',
@@ -1178,6 +1222,9 @@ function identityPoolRules(config: RawStageConfig, groups: ReadonlySet<string>, 
         input: claim,
         message: `a principal tag may not come from this claim: ${WRITABLE_HINT}`,
       });
+    }
+    if (unknownCustom(claim)) {
+      ctx.addIssue({ code: 'custom', path: ['identityPool', 'principalTags', tag], input: claim, message: customHint });
     }
   }
   if (!(TENANT_PRINCIPAL_TAG in identityPool.principalTags)) {

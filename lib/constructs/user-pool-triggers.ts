@@ -86,6 +86,7 @@ export class UserPoolTriggers extends Construct {
             resourceServer: config.resourceServer.identifier,
             byGroup: triggers.preTokenGeneration.scopesByGroup,
             everyone: triggers.preTokenGeneration.everyoneScopes,
+            claims: config.userPool.authorizationAttributes,
           }),
         },
       });

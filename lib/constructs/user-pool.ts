@@ -3,14 +3,6 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct, type IConstruct } from 'constructs';
 import { sesIdentityOf, type StageConfig } from '../config/schema';
 
-/**
- * Custom attributes that carry authorization data. Immutable (set once, at creation) and
- * writable by no app client: only an administrator creating the user can set them, so a user
- * can never move themselves into another tenant or department.
- */
-export const AUTHORIZATION_ATTRIBUTES = ['tenant_id', 'department'] as const;
-export type AuthorizationAttribute = (typeof AUTHORIZATION_ATTRIBUTES)[number];
-
 export interface AuthUserPoolProps {
   /** User pool settings from the stage config. */
   readonly settings: StageConfig['userPool'];
@@ -48,8 +40,11 @@ export class AuthUserPool extends Construct {
       // user proves they own it, so an email change cannot take over another person's account.
       keepOriginal: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
+      // Authorization data (config userPool.authorizationAttributes, e.g. tenant_id): immutable
+      // (set once, at creation) and writable by no app client, so only an administrator creating
+      // the user sets it and a user can never move into another tenant or department.
       customAttributes: Object.fromEntries(
-        AUTHORIZATION_ATTRIBUTES.map((name) => [
+        settings.authorizationAttributes.map((name) => [
           name,
           new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
         ]),

@@ -5,7 +5,7 @@ import { AppClients } from '../constructs/app-clients';
 import { IdentityPoolAccess } from '../constructs/identity-pool-access';
 import { FederatedIdentityProviders } from '../constructs/identity-providers';
 import { LoginDomain } from '../constructs/login-domain';
-import { AUTHORIZATION_ATTRIBUTES, AuthUserPool } from '../constructs/user-pool';
+import { AuthUserPool } from '../constructs/user-pool';
 import { UserPoolGroups } from '../constructs/user-pool-groups';
 import { UserPoolTriggers } from '../constructs/user-pool-triggers';
 import type { DataStack } from './data-stack';
@@ -62,7 +62,7 @@ export class AuthStack extends Stack {
       webClient: config.webClient,
       machineClient: config.machineClient,
       tokenValidity: config.userPool.tokenValidity,
-      readableCustomAttributes: AUTHORIZATION_ATTRIBUTES,
+      readableCustomAttributes: config.userPool.authorizationAttributes,
       identityProviders: this.identityProviders.clientProviders,
       writeEmailVerified: this.identityProviders.mapsEmailVerified,
       rulesClient: config.identityPool.rules.length > 0,

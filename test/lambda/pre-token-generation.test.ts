@@ -11,6 +11,7 @@ const RULES: ScopeRules = {
   resourceServer: 'api',
   byGroup: { admins: ['admin', 'write', 'read'], editors: ['write', 'read'] },
   everyone: ['read'],
+  claims: ['tenant_id', 'department'],
 };
 const load = (rules: unknown = RULES) =>
   loadHandler<Handler>('triggers/pre-token-generation/handler', { SCOPE_RULES: JSON.stringify(rules) }).handler;
@@ -45,6 +46,17 @@ describe('decideTokenClaims', () => {
       RULES,
     );
     expect(decision.accessTokenClaims).toEqual({ tenant_id: 'acme', department: 'finance' });
+  });
+
+  it('copies exactly the configured authorization attributes (a forker can add one)', () => {
+    const rules = { ...RULES, claims: ['tenant_id', 'region'] };
+    const decision = decideTokenClaims(
+      [],
+      { 'custom:tenant_id': 'acme', 'custom:region': 'eu', 'custom:department': 'finance', region: 'us' },
+      [],
+      rules,
+    );
+    expect(decision.accessTokenClaims).toEqual({ tenant_id: 'acme', region: 'eu' });
   });
 
   it('leaves out attribute values that are not short identifiers', () => {
@@ -98,7 +110,8 @@ describe('parseScopeRules', () => {
     null,
     {},
     { resourceServer: 'api', byGroup: { a: 'read' }, everyone: [] },
-    { resourceServer: 1, byGroup: {}, everyone: [] },
+    { resourceServer: 1, byGroup: {}, everyone: [], claims: [] },
+    { resourceServer: 'api', byGroup: {}, everyone: [] },
   ])('refuses %j', (value) => {
     expect(() => parseScopeRules(value)).toThrow('SCOPE_RULES');
   });

@@ -11,10 +11,12 @@ export interface ScopeRules {
   readonly byGroup: Readonly<Record<string, readonly string[]>>;
   /** Scope names every signed-in user gets. */
   readonly everyone: readonly string[];
+  /**
+   * Immutable, admin-set custom attributes copied into the access token: `custom:<name>` becomes
+   * the claim `<name>` (config `userPool.authorizationAttributes`, e.g. `tenant_id`).
+   */
+  readonly claims: readonly string[];
 }
-
-/** Claims copied from immutable custom attributes into the access token, by claim name. */
-export const ACCESS_TOKEN_CLAIMS = { tenant_id: 'custom:tenant_id', department: 'custom:department' } as const;
 
 /** Claim values are short identifiers; anything else is left out rather than trusted. */
 const CLAIM_VALUE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -45,8 +47,8 @@ export function decideTokenClaims(
   }
 
   const accessTokenClaims: Record<string, string> = {};
-  for (const [claim, attribute] of Object.entries(ACCESS_TOKEN_CLAIMS)) {
-    const value = attributes[attribute];
+  for (const claim of rules.claims) {
+    const value = attributes[`custom:${claim}`];
     if (value !== undefined && CLAIM_VALUE.test(value)) accessTokenClaims[claim] = value;
   }
 
@@ -71,9 +73,10 @@ export function parseScopeRules(value: unknown): ScopeRules {
     !isList(v.everyone) ||
     typeof v.byGroup !== 'object' ||
     v.byGroup === null ||
-    !Object.values(v.byGroup).every(isList)
+    !Object.values(v.byGroup).every(isList) ||
+    !isList(v.claims)
   ) {
-    throw new Error('SCOPE_RULES is not { resourceServer, byGroup, everyone }');
+    throw new Error('SCOPE_RULES is not { resourceServer, byGroup, everyone, claims }');
   }
-  return { resourceServer: v.resourceServer, byGroup: v.byGroup, everyone: v.everyone };
+  return { resourceServer: v.resourceServer, byGroup: v.byGroup, everyone: v.everyone, claims: v.claims };
 }
