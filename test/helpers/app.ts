@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { stages } from '../../config';
@@ -81,11 +81,19 @@ export function synthStage(
   return { app, config, stacks, templates };
 }
 
+/** The checkout's absolute path as it appears inside a JSON string. */
+const PROJECT_ROOT_IN_JSON = JSON.stringify(resolve(__dirname, '..', '..')).slice(1, -1);
+
 /**
  * Replaces content hashes of assets (Lambda bundles) with a placeholder so snapshots change only
- * when the infrastructure changes, not when a handler's code does.
+ * when the infrastructure changes, not when a handler's code does, and the checkout's absolute
+ * path (asset metadata names it when bundling is skipped) so a snapshot taken in one clone
+ * matches in any other directory, as CI's clean clone is.
  */
 export function maskAssetHashes(template: unknown): unknown {
-  const json = JSON.stringify(template).replace(/[0-9a-f]{64}(\.zip|\.json)?/g, '[ASSET HASH]$1');
+  const json = JSON.stringify(template)
+    .split(PROJECT_ROOT_IN_JSON)
+    .join('[PROJECT ROOT]')
+    .replace(/[0-9a-f]{64}(\.zip|\.json)?/g, '[ASSET HASH]$1');
   return JSON.parse(json);
 }
