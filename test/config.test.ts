@@ -431,6 +431,12 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'passwordless.customChallenge.testOutbox: got true; production stages may not store sign-in codes in a test outbox',
     ],
     [
+      'migration on a function too small for scrypt',
+      'dev',
+      { migration: { enabled: true }, functions: { memoryMb: 256 } },
+      'functions.memoryMb: got 256; migration.enabled needs at least 512 MB: the migrate-user trigger checks each password with scrypt',
+    ],
+    [
       'test outbox without passwordless codes',
       'dev',
       { passwordless: { customChallenge: { enabled: false, testOutbox: true } } },

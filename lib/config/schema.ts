@@ -366,7 +366,9 @@ const functionsSchema = z
       .min(128)
       .max(10240)
       .default(512)
-      .describe('Memory of every Lambda function in MB (CPU scales with it, and cold starts with CPU).'),
+      .describe(
+        'Memory of every Lambda function in MB (CPU scales with it, and cold starts with CPU); at least 512 with migration.enabled (scrypt).',
+      ),
     logRetentionDays: logRetentionDays()
       .default(90)
       .describe(`Days CloudWatch keeps function logs; one of ${LOG_RETENTION_DAYS.join(', ')}.`),
@@ -737,6 +739,9 @@ const stageConfigObject = z.strictObject({
 
 type RawStageConfig = z.output<typeof stageConfigObject>;
 
+/** Least function memory for the migrate-user trigger (see the rule in superRefine). */
+export const MIGRATION_MIN_MEMORY_MB = 512;
+
 const PLAN_RANK: Record<FeaturePlan, number> = { LITE: 0, ESSENTIALS: 1, PLUS: 2 };
 
 function needsPlan(
@@ -997,6 +1002,17 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
       input: true,
       message:
         'an emailed code is a single factor and skips the TOTP that userPool.mfa "REQUIRED" asks of password sign-in; set userPool.mfa to "OPTIONAL" or passwordless.customChallenge.allowWithRequiredMfa to true',
+    });
+  }
+  // Each migration sign-in derives one scrypt key at N=2^17, r=8 (128 MiB of working memory, and
+  // the same for unknown users); below 512 MB the function runs out of memory or, with the CPU
+  // share Lambda gives small functions, close to Cognito's 5-second budget.
+  if (config.migration.enabled && config.functions.memoryMb < MIGRATION_MIN_MEMORY_MB) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['functions', 'memoryMb'],
+      input: config.functions.memoryMb,
+      message: `migration.enabled needs at least ${MIGRATION_MIN_MEMORY_MB} MB: the migrate-user trigger checks each password with scrypt (128 MiB of working memory) inside Cognito's 5-second budget`,
     });
   }
   if (custom.testOutbox && !custom.enabled) {
