@@ -123,5 +123,36 @@ export function writeSdkStub(name: string, metafile: Metafile): string | undefin
   return file;
 }
 
+/**
+ * Node built-ins a bundle imports (esbuild metafile), without `node:module`, which the banner of
+ * every bundle (the floor's too) imports.
+ */
+export function builtinsOf(metafile: Metafile): string[] {
+  const names = new Set<string>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const imported of output.imports) {
+      if (imported.external && imported.path !== 'node:module') names.add(imported.path.replace(/^(?!node:)/, 'node:'));
+    }
+  }
+  return [...names].sort();
+}
+
+/**
+ * Writes a stub handler that imports only `builtins`: for a function without the SDK, the least
+ * its Node dependencies cost at load (the bound of what any build of it can reach).
+ */
+export function writeBuiltinsStub(name: string, builtins: readonly string[]): string {
+  const file = join(WORK_DIR, 'stubs', `${name}.builtins.ts`);
+  mkdirSync(dirname(file), { recursive: true });
+  // Namespace imports that the handler references: esbuild drops unused imports of built-ins.
+  const imports = builtins.map((b, i) => `import * as builtin${i} from '${b}';`).join('\n');
+  const used = builtins.map((_, i) => `builtin${i}`).join(', ');
+  writeFileSync(
+    file,
+    `${imports}\nexport const handler = async (event: unknown): Promise<unknown> => [event, ${used}];\n`,
+  );
+  return file;
+}
+
 export const entryPath = (entry: string) => join(LAMBDA_SOURCE_ROOT, entry);
 export const rel = (file: string) => relative(PROJECT_ROOT, file);
