@@ -6,7 +6,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { USER_MESSAGES } from '../lambda/shared/errors';
 import { decideTokenClaims, parseScopeRules } from '../lambda/triggers/pre-token-generation/claims';
 import { synthStage, type DeepPartial } from './helpers/app';
-import { context, fixture, loadHandler, type AsyncHandler } from './helpers/lambda';
+import { context, fixture, loadHandler, spyOnLogs, type AsyncHandler } from './helpers/lambda';
 import type { StageConfigInput } from '../lib/config/schema';
 
 // Every example of docs/fork-guide.md, read from the document itself, applied to the dev stage
@@ -89,10 +89,18 @@ describe('docs/fork-guide.md: add a trigger rule', () => {
       env,
     );
     const event = fixture<PreSignUpTriggerEvent>('pre-sign-up.sign-up');
-    event.request.userAttributes.email = 'someone@TempMail.dev';
-    await expect(handler(event, context, () => undefined)).rejects.toThrow(USER_MESSAGES.signUpNotAllowed);
-    event.request.userAttributes.email = 'someone@tempmail.dev.evil.io';
-    await expect(handler(event, context, () => undefined)).resolves.toBe(event);
+    const logs = spyOnLogs();
+    try {
+      event.request.userAttributes.email = 'someone@TempMail.dev';
+      await expect(handler(event, context, () => undefined)).rejects.toThrow(USER_MESSAGES.signUpNotAllowed);
+      event.request.userAttributes.email = 'someone@tempmail.dev.evil.io';
+      await expect(handler(event, context, () => undefined)).resolves.toBe(event);
+    } finally {
+      logs.restore();
+    }
+    // The refusal is logged with its reason, never with the address.
+    expect(logs.text()).toContain('domain-denied');
+    expect(logs.text()).not.toContain('someone@');
   });
 });
 
