@@ -12,7 +12,13 @@ if (!raw) {
   process.exit(1);
 }
 try {
-  buildStage(app, parseStageConfig(raw, `config/${stage}.ts`));
+  const config = parseStageConfig(raw, `config/${stage}.ts`);
+  // config/index.ts could map a key to the wrong file; deploying prod's config as "dev" must fail.
+  if (config.stage !== stage) {
+    console.error(`config/index.ts maps "${stage}" to a config whose stage is "${config.stage}"; they must match`);
+    process.exit(1);
+  }
+  buildStage(app, config);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);

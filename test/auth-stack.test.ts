@@ -301,6 +301,25 @@ describe('development stage (dev)', () => {
   });
 });
 
+describe('token lifetimes (from config)', () => {
+  // Distinct values, so a swapped mapping (access <-> ID) cannot pass.
+  const { templates } = synthStage('dev', {
+    userPool: { tokenValidity: { accessTokenMinutes: 15, idTokenMinutes: 45, refreshTokenDays: 7 } },
+  });
+
+  it('gives every client the configured access, ID and refresh token validity', () => {
+    const all = clients(templates.auth);
+    expect(all.length).toBeGreaterThan(0);
+    for (const client of all) {
+      expect(client).toMatchObject({
+        AccessTokenValidity: 15,
+        IdTokenValidity: 45,
+        RefreshTokenValidity: 7 * 24 * 60,
+      });
+    }
+  });
+});
+
 describe('federation (enabled by config)', () => {
   const federated = synthStage('dev', {
     identityProviders: {

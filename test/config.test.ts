@@ -25,6 +25,10 @@ describe('stage config files', () => {
     expect(problemsOf(stage, {})).toEqual([]);
   });
 
+  it.each(Object.keys(stages))('%s in config/index.ts names a config with that stage', (stage) => {
+    expect(parseStageConfig(stages[stage], `config/${stage}.ts`).stage).toBe(stage);
+  });
+
   it('applies safe defaults to omitted fields', () => {
     const config = parseStageConfig(
       {
@@ -199,6 +203,50 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'prod',
       { userPool: { mfa: 'OPTIONAL' } },
       'userPool.mfa: got "OPTIONAL"; production stages must use "REQUIRED"',
+    ],
+    [
+      'production below the PLUS plan',
+      'prod',
+      {
+        userPool: { featurePlan: 'ESSENTIALS', threatProtection: { standardAuth: 'OFF', customAuth: 'OFF' } },
+      },
+      'userPool.featurePlan: got "ESSENTIALS"; production stages must use "PLUS" (threat protection needs it)',
+    ],
+    [
+      'production with threat protection only auditing password sign-in',
+      'prod',
+      { userPool: { threatProtection: { standardAuth: 'AUDIT' } } },
+      'userPool.threatProtection.standardAuth: got "AUDIT"; production stages must use "ENFORCED"',
+    ],
+    [
+      'production without threat protection for custom auth',
+      'prod',
+      { userPool: { threatProtection: { customAuth: 'OFF' } } },
+      'userPool.threatProtection.customAuth: got "OFF"; production stages must use "ENFORCED"',
+    ],
+    [
+      'the prod stage with its production flag turned off',
+      'prod',
+      { production: false },
+      'production: got false; a stage named "prod" must set production: true',
+    ],
+    [
+      'wildcard host in a callback URL',
+      'prod',
+      { webClient: { callbackUrls: ['https://*.example.com/callback'] } },
+      'webClient.callbackUrls[0]: got "https://*.example.com/callback"; redirect URLs are matched exactly; name each host, without wildcards',
+    ],
+    [
+      'web client without the openid scope',
+      'dev',
+      { webClient: { oidcScopes: ['email'] } },
+      'webClient.oidcScopes: got ["email"]; must include "openid"',
+    ],
+    [
+      'machine client without scopes',
+      'dev',
+      { machineClient: { enabled: true, scopes: [] } },
+      'machineClient.scopes: got []; an enabled machine client needs at least one scope',
     ],
     [
       'production with short passwords',

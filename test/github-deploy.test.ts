@@ -4,6 +4,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { GitHubDeployStack, type GitHubDeployStackProps } from '../lib/stacks/github-deploy-stack';
+import { listAcknowledgements } from './helpers/acknowledgements';
 
 const context = (JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context: object }).context;
 
@@ -12,7 +13,7 @@ function synth(props: Partial<GitHubDeployStackProps> = {}) {
   const stack = new GitHubDeployStack(app, 'GitHub', { repository: 'acme/cognito-ref', stage: 'prod', ...props });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth(); // throws on any cdk-nag error
-  return { stack, template: Template.fromStack(stack) };
+  return { app, stack, template: Template.fromStack(stack) };
 }
 
 type Roles = Record<string, { Properties: { AssumeRolePolicyDocument: { Statement: unknown[] } } }>;
@@ -81,6 +82,18 @@ describe('GitHub Actions deploy roles (bin/github-deploy.ts)', () => {
     expect(text).toContain(':table/cognito-ref-dev-*');
     expect(text).toContain('"aws:ResourceTag/Project":"cognito-ref","aws:ResourceTag/Stage":"dev"');
     expect(text).not.toMatch(/"dynamodb:\*"|"cognito-idp:\*"|Scan|Query/);
+  });
+
+  it.each([
+    ['production (deploy and diff roles only)', { stage: 'prod' }],
+    ['dev with the smoke test', { stage: 'dev', smokeTest: { project: 'cognito-ref' } }],
+  ] as const)('lists every cdk-nag acknowledgement, %s (a new one is a visible diff)', (_, props) => {
+    const rows = listAcknowledgements(synth(props).app);
+    for (const row of rows) {
+      expect(row.reason.length).toBeGreaterThanOrEqual(40);
+      if (row.id.includes('IAM5')) expect(row.id).toMatch(/IAM5\[(Action|Resource)::.+\]$/);
+    }
+    expect(rows.map((r) => `${r.path} ${r.id}: ${r.reason}`)).toMatchSnapshot();
   });
 
   it('refuses a malformed repository name', () => {

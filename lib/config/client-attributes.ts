@@ -4,7 +4,8 @@
  * One source of truth for two readers: the app clients (lib/constructs/app-clients.ts) grant
  * exactly these WriteAttributes, and the config schema refuses any identity-pool role rule or
  * principal tag built on one of them, because a user could then pick their own IAM role or tag.
- * test/client-attributes.test.ts proves that the synthesized clients write nothing else.
+ * test/auth-stack.test.ts ("clients write exactly the attributes of ...") proves that the
+ * synthesized clients write nothing else.
  */
 
 /** Standard attributes a user may change through the public web clients. */

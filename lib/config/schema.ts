@@ -185,9 +185,10 @@ const webClientSchema = z
     logoutUrls: z.array(httpUrl).default([]).describe('Exact sign-out redirect URLs, same rules as callbackUrls.'),
     oidcScopes: z
       .array(z.enum(['openid', 'email', 'profile']))
+      .refine((scopes) => scopes.includes('openid'), 'must include "openid" (without it there is no ID token)')
       .default(['openid', 'email', 'profile'])
       .describe(
-        'OpenID scopes the web client may request. `phone` and `aws.cognito.signin.user.admin` are not offered.',
+        'OpenID scopes the web client may request; must include `openid`. `phone` and `aws.cognito.signin.user.admin` are not offered.',
       ),
   })
   .describe('The public web client (authorization code + PKCE, no secret).');
@@ -742,6 +743,9 @@ type RawStageConfig = z.output<typeof stageConfigObject>;
 /** Least function memory for the migrate-user trigger (see the rule in superRefine). */
 export const MIGRATION_MIN_MEMORY_MB = 512;
 
+/** Stage names that always mean production (their config must say production: true). */
+const PRODUCTION_STAGE_NAMES: readonly string[] = ['prod', 'prd', 'production', 'live'];
+
 const PLAN_RANK: Record<FeaturePlan, number> = { LITE: 0, ESSENTIALS: 1, PLUS: 2 };
 
 function needsPlan(
@@ -874,6 +878,14 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
     }
     scopes.add(scope.name);
   });
+  if (config.machineClient.enabled && config.machineClient.scopes.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['machineClient', 'scopes'],
+      input: [],
+      message: 'an enabled machine client needs at least one scope (or set machineClient.enabled to false)',
+    });
+  }
   config.machineClient.scopes.forEach((scope, index) => {
     if (!scopes.has(scope)) {
       ctx.addIssue({
@@ -942,6 +954,14 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
       const path = ['webClient', field, index];
       if (url.hash) {
         ctx.addIssue({ code: 'custom', path, input: raw, message: 'a redirect URL may not contain a #fragment' });
+      }
+      if (url.hostname.includes('*')) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          input: raw,
+          message: 'redirect URLs are matched exactly; name each host, without wildcards',
+        });
       }
       if (url.protocol === 'http:' && !localhost) {
         ctx.addIssue({
@@ -1119,6 +1139,16 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
     });
   }
 
+  // A stage named like production gets the guard rails: a flipped flag must not slip through.
+  if (PRODUCTION_STAGE_NAMES.includes(config.stage) && !config.production) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['production'],
+      input: config.production,
+      message: `a stage named "${config.stage}" must set production: true`,
+    });
+  }
+
   // Production guard rails.
   if (config.production) {
     const rails: [boolean, (string | number)[], unknown, string][] = [
@@ -1141,6 +1171,18 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
         config.data.removalPolicy,
         'production stages must use "RETAIN"',
       ],
+      [
+        userPool.featurePlan === 'PLUS',
+        ['userPool', 'featurePlan'],
+        userPool.featurePlan,
+        'production stages must use "PLUS" (threat protection needs it)',
+      ],
+      ...(['standardAuth', 'customAuth'] as const).map((flow): [boolean, (string | number)[], unknown, string] => [
+        userPool.threatProtection[flow] === 'ENFORCED',
+        ['userPool', 'threatProtection', flow],
+        userPool.threatProtection[flow],
+        'production stages must use "ENFORCED"',
+      ]),
       [api.waf.enabled, ['api', 'waf', 'enabled'], api.waf.enabled, 'production stages must set true'],
       [!api.dataTrace, ['api', 'dataTrace'], api.dataTrace, 'production stages must set false'],
       [

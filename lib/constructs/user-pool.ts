@@ -100,7 +100,7 @@ export class AuthUserPool extends Construct {
     if (settings.featurePlan !== 'PLUS') {
       Validations.of(pool).acknowledge({
         id: 'AwsSolutions-COG8',
-        reason: `The stage config chooses the ${settings.featurePlan} plan to save cost; threat protection needs PLUS and the schema refuses it on cheaper plans. Production uses PLUS.`,
+        reason: `The stage config chooses the ${settings.featurePlan} plan to save cost; threat protection needs PLUS and the schema refuses it on cheaper plans. Production stages must use PLUS with threat protection ENFORCED (config schema).`,
       });
     }
   }
