@@ -208,6 +208,48 @@ describe('deployed Lambda bundles', () => {
     ]);
   });
 
+  describe('against an endpoint that accepts connections and never answers', () => {
+    let silent: Server;
+    let silentEndpoint: string;
+    let received = 0;
+    beforeAll(async () => {
+      silent = createServer(() => {
+        received += 1; // and never respond
+      });
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      silentEndpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    });
+    afterAll(() => {
+      silent.closeAllConnections();
+      return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    beforeEach(() => {
+      received = 0;
+    });
+
+    it('one call gives up after 2 attempts of 1.5 s and answers with the generic message', async () => {
+      const out = await invoke('triggers/post-confirmation/handler.ts', 'post-confirmation.confirm-sign-up', {
+        AWS_ENDPOINT_URL: silentEndpoint,
+      });
+      // Without throwOnRequestTimeout the first attempt would wait forever (jest's timeout).
+      expect(out.error).toBe('The request could not be completed.');
+      expect(received).toBe(2);
+      expect(JSON.stringify(out.logs)).toContain('TimeoutError');
+    });
+
+    it("a call is cut at the invocation's deadline when less time is left than its own timeouts", async () => {
+      const out = await invoke('triggers/pre-sign-up/handler-federated.ts', 'pre-sign-up.external-provider', {
+        AWS_ENDPOINT_URL: silentEndpoint,
+        BUNDLE_REMAINING_MS: '1200',
+      });
+      expect(out.error).toBe('The request could not be completed.');
+      // One attempt started and was aborted ~0.9 s in (1.2 s left minus the reserve): without the
+      // deadline it would time out at 1.5 s and a second attempt would follow.
+      expect(received).toBe(1);
+      expect(JSON.stringify(out.logs)).toMatch(/Abort/);
+    });
+  });
+
   it.each([
     ['triggers/pre-sign-up/handler.ts', 'pre-sign-up.sign-up'],
     ['triggers/pre-token-generation/handler.ts', 'pre-token-generation.v2'],

@@ -13,7 +13,11 @@ const { handler } = await import(pathToFileURL(bundle).href);
 const event = JSON.parse(readFileSync(eventFile, 'utf8'));
 let outcome;
 try {
-  outcome = { result: await handler(event, { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 5000 }) };
+  // The time Lambda would report as left (BUNDLE_REMAINING_MS), counting down from the call.
+  const budget = Number(process.env.BUNDLE_REMAINING_MS ?? 5000);
+  const started = Date.now();
+  const getRemainingTimeInMillis = () => budget - (Date.now() - started);
+  outcome = { result: await handler(event, { awsRequestId: 'bundle-test', getRemainingTimeInMillis }) };
 } catch (error) {
   outcome = { error: error instanceof Error ? error.message : String(error) };
 }

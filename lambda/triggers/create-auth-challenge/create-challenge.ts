@@ -1,4 +1,5 @@
 import type { CreateAuthChallengeTriggerHandler } from 'aws-lambda';
+import { Deadline, type SendOptions } from '../../shared/deadline';
 import { requireEnv } from '../../shared/env';
 import { log } from '../../shared/log';
 import { CUSTOM_CHALLENGE, encodeMetadata, generateCode, privateParameters } from '../../shared/one-time-code';
@@ -10,7 +11,7 @@ import { sendCodeEmail } from './delivery';
 const SOURCES = ['CreateAuthChallenge_Authentication'] as const;
 
 /** Keeps a copy of a new code where the smoke test can read it (dev-only test outbox). */
-export type WriteToOutbox = (to: string, issued: IssuedCode) => Promise<void>;
+export type WriteToOutbox = (to: string, issued: IssuedCode, options: SendOptions) => Promise<void>;
 
 /**
  * Builds the create auth challenge handler. On the first round it issues a fresh code from
@@ -30,7 +31,7 @@ export function makeCreateAuthChallengeHandler(writeToOutbox?: WriteToOutbox): C
   if (!(settings.ttlMs > 0) || !(settings.maxAttempts >= 1)) throw new Error('bad CODE_TTL_SECONDS or MAX_ATTEMPTS');
   const sender = requireEnv('EMAIL_FROM');
 
-  return async (event) =>
+  return async (event, context) =>
     runTrigger('createAuthChallenge', (event as { triggerSource?: unknown } | null)?.triggerSource, async () => {
       assertTriggerEvent(event, SOURCES);
       if (event.request.challengeName !== CUSTOM_CHALLENGE) throw new Error('unexpected challengeName');
@@ -38,8 +39,12 @@ export function makeCreateAuthChallengeHandler(writeToOutbox?: WriteToOutbox): C
       const to = deliverableEmail(event.request.userNotFound === true, event.request.userAttributes);
 
       if (plan.isNew && to) {
-        const deliveries = [sendCodeEmail(sender, to, renderEmail(plan.issued.code, settings.ttlMs))];
-        if (writeToOutbox) deliveries.push(writeToOutbox(to, plan.issued));
+        // In parallel, and both bounded by this invocation's deadline.
+        const deadline = Deadline.of(context);
+        const deliveries = [
+          sendCodeEmail(sender, to, renderEmail(plan.issued.code, settings.ttlMs), deadline.sendOptions()),
+        ];
+        if (writeToOutbox) deliveries.push(writeToOutbox(to, plan.issued, deadline.sendOptions()));
         await Promise.all(deliveries);
       }
 

@@ -1,4 +1,5 @@
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { SendOptions } from '../../shared/deadline';
 import { sesClient } from '../../shared/ses';
 
 /** Sends the code through Amazon SES v2 from the configured sender. */
@@ -6,6 +7,7 @@ export async function sendCodeEmail(
   from: string,
   to: string,
   message: { subject: string; text: string },
+  options: SendOptions,
 ): Promise<void> {
   await sesClient.send(
     new SendEmailCommand({
@@ -18,5 +20,6 @@ export async function sendCodeEmail(
         },
       },
     }),
+    options,
   );
 }

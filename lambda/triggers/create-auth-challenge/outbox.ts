@@ -1,5 +1,6 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { OUTBOX_TABLE } from '../../shared/auth-tables';
+import type { SendOptions } from '../../shared/deadline';
 import { dynamoDbClient } from '../../shared/dynamodb';
 import type { IssuedCode } from '../../shared/one-time-code';
 
@@ -8,7 +9,12 @@ import type { IssuedCode } from '../../shared/one-time-code';
  * instead of a mailbox. Items expire through the table's TTL. Only handler-with-outbox.ts bundles
  * this module, so production functions never load the DynamoDB client.
  */
-export async function writeToOutbox(tableName: string, to: string, issued: IssuedCode): Promise<void> {
+export async function writeToOutbox(
+  tableName: string,
+  to: string,
+  issued: IssuedCode,
+  options: SendOptions,
+): Promise<void> {
   await dynamoDbClient.send(
     new PutItemCommand({
       TableName: tableName,
@@ -18,5 +24,6 @@ export async function writeToOutbox(tableName: string, to: string, issued: Issue
         [OUTBOX_TABLE.expiresAt]: { N: String(Math.ceil(issued.expiresAt / 1000)) },
       },
     }),
+    options,
   );
 }

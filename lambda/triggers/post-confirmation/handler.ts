@@ -1,6 +1,7 @@
 import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { PostConfirmationTriggerHandler } from 'aws-lambda';
 import { cognitoClient } from '../../shared/cognito';
+import { Deadline } from '../../shared/deadline';
 import { requireEnv } from '../../shared/env';
 import { log } from '../../shared/log';
 import { assertTriggerEvent, runTrigger } from '../../shared/trigger';
@@ -13,7 +14,7 @@ const defaultGroup = requireEnv('DEFAULT_GROUP');
  * idempotent (adding a member again succeeds), so a Cognito retry of this trigger is harmless.
  * A confirmed password reset (ConfirmForgotPassword) changes no membership.
  */
-export const handler: PostConfirmationTriggerHandler = async (event) =>
+export const handler: PostConfirmationTriggerHandler = async (event, context) =>
   runTrigger('postConfirmation', (event as { triggerSource?: unknown } | null)?.triggerSource, async () => {
     assertTriggerEvent(event, SOURCES);
     if (event.triggerSource === 'PostConfirmation_ConfirmSignUp') {
@@ -23,6 +24,7 @@ export const handler: PostConfirmationTriggerHandler = async (event) =>
           Username: event.userName,
           GroupName: defaultGroup,
         }),
+        Deadline.of(context).sendOptions(),
       );
       log.info('postConfirmation.addedToGroup', { group: defaultGroup });
     }

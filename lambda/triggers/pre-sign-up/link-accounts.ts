@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { PreSignUpTriggerEvent } from 'aws-lambda';
 import { cognitoClient } from '../../shared/cognito';
+import type { Deadline } from '../../shared/deadline';
 import { log } from '../../shared/log';
 import { decideLink, emailFilter, parseExternalUserName, type ExistingUser } from './policy';
 
@@ -18,6 +19,7 @@ export async function linkToNativeUser(
   event: PreSignUpTriggerEvent,
   email: string,
   providers: readonly string[],
+  deadline: Deadline,
 ): Promise<void> {
   const identity = parseExternalUserName(event.userName, providers);
   const filter = emailFilter(email);
@@ -27,6 +29,7 @@ export async function linkToNativeUser(
   }
   const { Users = [] } = await cognitoClient.send(
     new ListUsersCommand({ UserPoolId: event.userPoolId, Filter: filter, Limit: 10 }),
+    deadline.sendOptions(),
   );
   const candidates = Users.filter((u) => u.Username).map(toExistingUser);
   const decision = decideLink(event.request.userAttributes.email_verified === 'true', candidates);
@@ -44,6 +47,7 @@ export async function linkToNativeUser(
         ProviderAttributeValue: identity.subject,
       },
     }),
+    deadline.sendOptions(),
   );
   log.info('preSignUp.linked', { provider: identity.providerName });
 }

@@ -1,4 +1,5 @@
 import type { PreSignUpTriggerEvent, PreSignUpTriggerHandler } from 'aws-lambda';
+import { Deadline } from '../../shared/deadline';
 import { listEnv } from '../../shared/env';
 import { USER_MESSAGES, UserFacingError } from '../../shared/errors';
 import { log } from '../../shared/log';
@@ -8,7 +9,7 @@ import { checkEmailDomain, type DomainPolicy } from './policy';
 const SOURCES = ['PreSignUp_SignUp', 'PreSignUp_AdminCreateUser', 'PreSignUp_ExternalProvider'] as const;
 
 /** Links a federated sign-up to an existing account (see link-accounts.ts). */
-export type LinkFederatedUser = (event: PreSignUpTriggerEvent, email: string) => Promise<void>;
+export type LinkFederatedUser = (event: PreSignUpTriggerEvent, email: string, deadline: Deadline) => Promise<void>;
 
 /**
  * Builds the pre sign-up handler: the email-domain rules for every kind of sign-up and, when
@@ -18,7 +19,7 @@ export type LinkFederatedUser = (event: PreSignUpTriggerEvent, email: string) =>
  */
 export function makePreSignUpHandler(link?: LinkFederatedUser): PreSignUpTriggerHandler {
   const policy: DomainPolicy = { allow: listEnv('ALLOWED_EMAIL_DOMAINS'), deny: listEnv('DENIED_EMAIL_DOMAINS') };
-  return async (event) =>
+  return async (event, context) =>
     runTrigger('preSignUp', (event as { triggerSource?: unknown } | null)?.triggerSource, async () => {
       assertTriggerEvent(event, SOURCES);
       const email = event.request.userAttributes?.email;
@@ -27,7 +28,7 @@ export function makePreSignUpHandler(link?: LinkFederatedUser): PreSignUpTrigger
         throw new UserFacingError(USER_MESSAGES.signUpNotAllowed, `domain-${domain.reason}`);
       }
       if (event.triggerSource === 'PreSignUp_ExternalProvider' && link && email) {
-        await link(event, email);
+        await link(event, email, Deadline.of(context));
       }
       log.info('preSignUp.allowed', { triggerSource: event.triggerSource, domain: domain.domain });
       return event;

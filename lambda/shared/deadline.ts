@@ -1,0 +1,42 @@
+/** What a trigger needs of the Lambda context: the time left before Lambda ends the invocation. */
+export interface InvocationClock {
+  readonly getRemainingTimeInMillis?: () => number;
+}
+
+/** Budget assumed when the context says nothing (the trigger timeout: see lambda-function.ts). */
+export const DEFAULT_BUDGET_MS = 5000;
+
+/** Time kept back after an aborted call, to turn the failure into Cognito's answer and log it. */
+export const RESPONSE_RESERVE_MS = 300;
+
+/** Options of an AWS SDK v3 `client.send(command, options)`. */
+export interface SendOptions {
+  readonly abortSignal: AbortSignal;
+}
+
+/**
+ * The end of one invocation's time. Each SDK call has its own timeouts and retry limit (sdk.ts),
+ * but a trigger that makes two calls in a row, or one call and then a password hash, could still
+ * run into Lambda's timeout, which Cognito answers with a retry of the whole trigger (a second
+ * email with a new code, say). Every call therefore also gets an AbortSignal that fires while
+ * there is time left to fail cleanly.
+ */
+export class Deadline {
+  /** From the Lambda context of this invocation. */
+  static of(context: InvocationClock | undefined, now: number = Date.now()): Deadline {
+    const remaining = context?.getRemainingTimeInMillis?.();
+    const budget = typeof remaining === 'number' && Number.isFinite(remaining) ? remaining : DEFAULT_BUDGET_MS;
+    return new Deadline(now + budget);
+  }
+
+  /** @param at epoch milliseconds by which this invocation must have answered */
+  constructor(readonly at: number) {}
+
+  /**
+   * Send options whose signal aborts the call when only `reserveMs` are left (at least 1 ms from
+   * now, so an exhausted budget fails the call at once instead of never).
+   */
+  sendOptions(reserveMs: number = RESPONSE_RESERVE_MS, now: number = Date.now()): SendOptions {
+    return { abortSignal: AbortSignal.timeout(Math.max(1, this.at - now - reserveMs)) };
+  }
+}
