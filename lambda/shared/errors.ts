@@ -10,8 +10,6 @@ export const GENERIC_ERROR_MESSAGE = 'The request could not be completed.';
 /** Fixed messages a user may see. Add new ones here so they are reviewed in one place. */
 export const USER_MESSAGES = {
   signUpNotAllowed: 'Sign-up is not allowed for this account.',
-  /** Migration: the same words for an unknown user and a wrong password. */
-  signInFailed: 'Incorrect username or password.',
 } as const;
 
 export type UserMessage = (typeof USER_MESSAGES)[keyof typeof USER_MESSAGES];

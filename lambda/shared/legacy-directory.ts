@@ -13,9 +13,14 @@ export interface LegacyDirectory {
   /**
    * The user whose sign-in name is `username` (already normalized with `normalizeUsername`), or
    * `undefined` when there is none. Throws only when the directory cannot be asked (network,
-   * permissions): the trigger then fails closed.
+   * permissions): the trigger then fails closed. Give up when `options.abortSignal` fires: the
+   * trigger's time is nearly over.
    */
-  find(username: string): Promise<LegacyUser | undefined>;
+  find(username: string, options?: FindOptions): Promise<LegacyUser | undefined>;
+}
+
+export interface FindOptions {
+  readonly abortSignal?: AbortSignal;
 }
 
 /** A user as the legacy directory knows them. Nothing here comes from the person signing in. */
@@ -93,12 +98,13 @@ export class DynamoDbLegacyDirectory implements LegacyDirectory {
     private readonly tableName: string,
   ) {}
 
-  async find(username: string): Promise<LegacyUser | undefined> {
+  async find(username: string, options: FindOptions = {}): Promise<LegacyUser | undefined> {
     const { Item } = await this.client.send(
       new GetItemCommand({
         TableName: this.tableName,
         Key: { [LEGACY_TABLE.partitionKey]: { S: username } },
       }),
+      options,
     );
     return Item ? parseLegacyItem(Item) : undefined;
   }

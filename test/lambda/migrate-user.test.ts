@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { UserMigrationTriggerEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { GENERIC_ERROR_MESSAGE, USER_MESSAGES } from '../../lambda/shared/errors';
+import { GENERIC_ERROR_MESSAGE } from '../../lambda/shared/errors';
 import { normalizeUsername, parseLegacyItem, type LegacyUser } from '../../lambda/shared/legacy-directory';
 import { hashPassword, type ParsedHash } from '../../lambda/shared/password-hash';
 import {
@@ -129,7 +129,18 @@ describe('migrate user handler: UserMigration_Authentication', () => {
     expect(result.response).toMatchObject({ finalUserStatus: 'RESET_REQUIRED', messageAction: 'SUPPRESS' });
   });
 
-  it('gives exactly the same outcome for a wrong password, an unknown user and an unreadable record', async () => {
+  it('declines a weak password with an unverified email: the reset code could never be delivered', async () => {
+    const { handler, mock, sdk } = load();
+    mock.on(sdk.GetItemCommand).resolves({ Item: item({ emailVerified: { BOOL: false } }, weakHash) });
+    const event = signIn(WEAK);
+    const untouched = structuredClone(event);
+    await expect(handler(event, context, () => undefined)).resolves.toEqual(untouched);
+    expect(logs.entries()).toContainEqual(expect.objectContaining({ reason: 'weak-password-unverified-email' }));
+  });
+
+  it('declines a wrong password, an unknown user and an unreadable record alike: the event back untouched', async () => {
+    // Returned, not thrown: with PreventUserExistenceErrors Cognito then answers "Incorrect username
+    // or password." exactly as for a pool user with a wrong password (see decline in the handler).
     const outcomes: string[] = [];
     const cases: [string, Record<string, AttributeValue> | undefined, string][] = [
       ['wrong password', item(), 'Tr0ub4dor&3-horsE'],
@@ -140,10 +151,14 @@ describe('migrate user handler: UserMigration_Authentication', () => {
     for (const [, record, password] of cases) {
       const { handler, mock, sdk } = load();
       mock.on(sdk.GetItemCommand).resolves(record ? { Item: record } : {});
-      const error = (await handler(signIn(password), context, () => undefined).catch((e: unknown) => e)) as Error;
-      outcomes.push(`${error.constructor.name}: ${error.message}`);
+      const event = signIn(password);
+      const untouched = structuredClone(event);
+      const result = await handler(event, context, () => undefined);
+      expect(result).toEqual(untouched);
+      expect(result.response.userAttributes).toBeNull();
+      outcomes.push(JSON.stringify(result.response));
     }
-    expect(new Set(outcomes)).toEqual(new Set([`Error: ${USER_MESSAGES.signInFailed}`]));
+    expect(new Set(outcomes).size).toBe(1);
     // Unknown user and wrong password also log the same reason.
     const reasons = logs
       .entries()
@@ -155,18 +170,35 @@ describe('migrate user handler: UserMigration_Authentication', () => {
   it.each([
     ['empty password', ''],
     ['absurdly long password', 'x'.repeat(2000)],
-  ])('refuses an %s without a lookup', async (_name, password) => {
+  ])('declines an %s without a lookup', async (_name, password) => {
     const { handler, mock } = load();
-    await expect(handler(signIn(password), context, () => undefined)).rejects.toThrow(USER_MESSAGES.signInFailed);
+    const event = signIn(password);
+    const untouched = structuredClone(event);
+    await expect(handler(event, context, () => undefined)).resolves.toEqual(untouched);
     expect(mock.calls()).toHaveLength(0);
   });
 
-  it('refuses a user name that cannot be an email address without a lookup', async () => {
+  it('declines a user name that cannot be an email address without a lookup', async () => {
     const { handler, mock } = load();
     const event = signIn();
     event.userName = 'no-at-sign';
-    await expect(handler(event, context, () => undefined)).rejects.toThrow(USER_MESSAGES.signInFailed);
+    const untouched = structuredClone(event);
+    await expect(handler(event, context, () => undefined)).resolves.toEqual(untouched);
     expect(mock.calls()).toHaveLength(0);
+  });
+
+  it('bounds the lookup by the invocation deadline, keeping time for the scrypt check', async () => {
+    const { handler, mock, sdk } = load();
+    mock.on(sdk.GetItemCommand).resolves({ Item: item() });
+    const started = Date.now();
+    await handler(signIn(), { ...context, getRemainingTimeInMillis: () => 4000 }, () => undefined);
+    const call = mock.commandCalls(sdk.GetItemCommand)[0]!.args as unknown[];
+    const options = call[1] as { abortSignal?: AbortSignal } | undefined;
+    expect(options?.abortSignal).toBeInstanceOf(AbortSignal);
+    expect(options!.abortSignal!.aborted).toBe(false);
+    // 4000 ms left, 2000 ms kept for scrypt: the signal fires about 2 s after the call started.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 2100 - (Date.now() - started))));
+    expect(options!.abortSignal!.aborted).toBe(true);
   });
 });
 
@@ -183,10 +215,12 @@ describe('migrate user handler: UserMigration_ForgotPassword', () => {
   it.each([
     ['an unknown user', undefined],
     ['an unverified email (the reset code could not be delivered)', item({ emailVerified: { BOOL: false } })],
-  ])('refuses %s with the same message as a failed sign-in', async (_name, record) => {
+  ])('declines %s like a name Cognito does not know: the event back untouched', async (_name, record) => {
     const { handler, mock, sdk } = load();
     mock.on(sdk.GetItemCommand).resolves(record ? { Item: record } : {});
-    await expect(handler(forgot(), context, () => undefined)).rejects.toThrow(new Error(USER_MESSAGES.signInFailed));
+    const event = forgot();
+    const untouched = structuredClone(event);
+    await expect(handler(event, context, () => undefined)).resolves.toEqual(untouched);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { LegacyDirectory, LegacyUser } from '../../shared/legacy-directory';
+import type { FindOptions, LegacyDirectory, LegacyUser } from '../../shared/legacy-directory';
 import { MIGRATED_ATTRIBUTES } from '../../shared/legacy-directory';
 import { parseHash, verifyPassword, type ParsedHash } from '../../shared/password-hash';
 
@@ -33,8 +33,9 @@ export async function authenticateLegacyUser(
   username: string,
   password: string,
   verify: PasswordVerifier = verifyPassword,
+  findOptions?: FindOptions,
 ): Promise<AuthenticationResult> {
-  const user = await directory.find(username);
+  const user = await directory.find(username, findOptions);
   const parsed = user ? parseHash(user.passwordHash) : undefined;
   const matches = await verify(password, parsed ?? dummy);
   if (user && !parsed) return { ok: false, reason: 'unreadable-record' };
