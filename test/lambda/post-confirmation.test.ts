@@ -34,13 +34,19 @@ describe('post confirmation handler', () => {
 
   it('is idempotent: a Cognito retry adds the same membership again and succeeds', async () => {
     const { handler, mock, sdk } = load();
-    mock.on(sdk.AdminAddUserToGroupCommand).resolves({});
+    // A stateful stand-in for the pool: adding an existing membership succeeds, as in Cognito;
+    // any other call (a create, a check that throws on "already a member") fails the test.
+    const memberships = new Set<string>();
+    mock.onAnyCommand().rejects(new Error('unexpected command'));
+    mock.on(sdk.AdminAddUserToGroupCommand).callsFake((input: { Username: string; GroupName: string }) => {
+      memberships.add(`${input.Username}/${input.GroupName}`);
+      return {};
+    });
     const first = await handler(confirmed(), context, () => undefined);
     const retry = await handler(confirmed(), context, () => undefined);
     expect(retry).toEqual(first);
-    const inputs = mock.commandCalls(sdk.AdminAddUserToGroupCommand).map((c) => c.args[0].input);
-    expect(inputs).toHaveLength(2);
-    expect(inputs[1]).toEqual(inputs[0]);
+    expect([...memberships]).toEqual(['a1b2c3d4-5e6f-7081-92a3-b4c5d6e7f809/readers']);
+    expect(mock.calls()).toHaveLength(2);
   });
 
   it('changes no membership on a confirmed password reset', async () => {
