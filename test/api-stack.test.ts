@@ -157,7 +157,12 @@ describe.each([
     }
     const put = rows.find((r) => r.method === 'PUT')!;
     expect(put.props.RequestParameters).toEqual({ 'method.request.path.id': true });
-    const modelId = (put.props.RequestModels as Record<string, { Ref: string }>)['application/json']!.Ref;
+    // The same model for application/json and for every other Content-Type ($default): a request
+    // cannot skip body validation by sending another type.
+    const models = put.props.RequestModels as Record<string, { Ref: string }>;
+    expect(Object.keys(models).sort()).toEqual(['$default', 'application/json']);
+    const modelId = models['application/json']!.Ref;
+    expect(models.$default).toEqual({ Ref: modelId });
     const model = (api.findResources('AWS::ApiGateway::Model') as Resources)[modelId]!;
     expect(model.Properties.Schema).toEqual({
       $schema: 'http://json-schema.org/draft-04/schema#',
@@ -198,14 +203,27 @@ describe.each([
     const stageResource = Object.values(api.findResources('AWS::ApiGateway::Stage') as Resources)[0]!;
     const setting = stageResource.Properties.AccessLogSetting as { DestinationArn: unknown; Format: string };
     const fields = JSON.parse(setting.Format) as Record<string, string>;
-    expect(fields).toMatchObject({
+    // Exactly these fields (docs/api.md lists them): nothing a client writes into a header, the
+    // query string or the body; resourcePath is the route template, not the requested path.
+    expect(fields).toEqual({
       requestId: '$context.requestId',
+      requestTime: '$context.requestTime',
       ip: '$context.identity.sourceIp',
+      httpMethod: '$context.httpMethod',
+      resourcePath: '$context.resourcePath',
+      protocol: '$context.protocol',
       status: '$context.status',
+      responseLength: '$context.responseLength',
+      responseLatencyMs: '$context.responseLatency',
+      integrationLatencyMs: '$context.integrationLatency',
       sub: '$context.authorizer.claims.sub',
+      clientId: '$context.authorizer.claims.client_id',
       principalId: '$context.authorizer.principalId',
+      errorType: '$context.error.responseType',
+      wafStatus: '$context.wafResponseCode',
+      xrayTraceId: '$context.xrayTraceId',
     });
-    expect(setting.Format).not.toMatch(/header|Authorization|input\.body|requestOverride/i);
+    expect(setting.Format).not.toMatch(/header|Authorization|cookie|userAgent|input\.|querystring|requestOverride/i);
     const logGroupId = logicalIdOf(api, 'AWS::Logs::LogGroup', { RetentionInDays: config.api.logRetentionDays });
     expect(JSON.stringify(setting.DestinationArn)).toContain(logGroupId);
   });

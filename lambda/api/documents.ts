@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { keys, PARTITION_KEY, SORT_KEY, SORT_KEY_PREFIX } from '../shared/data-keys';
-import { badRequest } from '../shared/http';
+import { badRequest, headerOf, unsupportedMediaType } from '../shared/http';
 import { DOCUMENT_ID_PATTERN, DOCUMENT_LIMITS } from './limits';
 
 /**
@@ -40,9 +40,24 @@ export function parseDocumentId(pathParameters: Readonly<Record<string, string |
   return id.data;
 }
 
-/** The JSON body of `PUT /documents/{id}`: exactly `{ title, body }` within the limits. */
+/**
+ * The request must say it sends JSON: `Content-Type: application/json`, with parameters allowed
+ * (`; charset=utf-8`). The gateway validates the body against the model for every content type,
+ * but a client that sends another type must not get its body read as JSON anyway.
+ */
+export function requireJsonContentType(headers: Readonly<Record<string, string | undefined>> | null): void {
+  const mediaType = headerOf(headers, 'content-type')?.split(';', 1)[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') throw unsupportedMediaType('content type is not application/json');
+}
+
+/**
+ * The JSON body of `PUT /documents/{id}`: exactly `{ title, body }` within the limits, and at most
+ * DOCUMENT_LIMITS.requestBodyMaxBytes of UTF-8 as sent (checked before parsing).
+ */
 export function parseDocumentInput(body: string | null, isBase64Encoded: boolean): DocumentInput {
   if (body === null || isBase64Encoded) throw badRequest('missing or binary body');
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > DOCUMENT_LIMITS.requestBodyMaxBytes) throw badRequest('body over the byte limit');
   let json: unknown;
   try {
     json = JSON.parse(body);

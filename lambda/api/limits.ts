@@ -8,9 +8,17 @@
 export const DOCUMENT_ID_PATTERN = '^[A-Za-z0-9:._-]{1,128}$';
 
 export const DOCUMENT_LIMITS = {
+  /** Characters (UTF-16 code units, as JSON schema and zod count them). */
   titleMaxLength: 200,
-  /** Characters. The WAF common rule set blocks request bodies over 8 KB, so keep this below. */
+  /** Characters (UTF-16 code units). Not enough alone to stay under the WAF limit: see below. */
   bodyMaxLength: 6000,
+  /**
+   * Bytes of the whole raw request body (UTF-8, as sent). The WAF common rule set
+   * (SizeRestrictions_BODY) blocks bodies over 8 KB (8192 bytes), and a character can take up to
+   * 3 bytes in UTF-8 (6 as a JSON escape such as \u0001), so 6000 characters alone could be 36 KB.
+   * A request within all three limits is never blocked by the WAF.
+   */
+  requestBodyMaxBytes: 8000,
 } as const;
 
 /** Page sizes of the list routes. */

@@ -12,10 +12,11 @@ export const API_MESSAGES = {
   400: 'The request is not valid.',
   403: 'You are not allowed to do this.',
   404: 'Not found.',
+  415: 'The request body must be JSON.',
   500: GENERIC_ERROR_MESSAGE,
 } as const;
 
-export type ApiErrorStatus = 400 | 403 | 404;
+export type ApiErrorStatus = 400 | 403 | 404 | 415;
 
 /** An expected refusal: a status with its fixed message. `reason` is for logs only. */
 export class ApiError extends Error {
@@ -31,6 +32,7 @@ export class ApiError extends Error {
 export const badRequest = (reason: string) => new ApiError(400, reason);
 export const forbidden = (reason: string) => new ApiError(403, reason);
 export const notFound = (reason: string) => new ApiError(404, reason);
+export const unsupportedMediaType = (reason: string) => new ApiError(415, reason);
 
 /** What a route returns on success; the wrapper adds the headers. */
 export interface RouteResult {

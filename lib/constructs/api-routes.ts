@@ -92,10 +92,14 @@ export class ApiRoutes extends Construct {
       HANDLER_TIMEOUT,
     );
     this.allowTable(this.putDocument, ['dynamodb:PutItem'], KEY_PREFIX.user);
+    // API Gateway validates a body only against the model of its Content-Type and skips validation
+    // for a type with no model; `$default` maps the same model to every other type, so no
+    // Content-Type bypasses the check (the handler then refuses anything but application/json: 415).
+    const documentModel = this.documentModel();
     document.addMethod('PUT', this.integration(this.putDocument), {
       ...this.cognito(scopes.write),
       requestParameters: idParameter,
-      requestModels: { 'application/json': this.documentModel() },
+      requestModels: { 'application/json': documentModel, $default: documentModel },
       requestValidator: restApi.bodyValidator,
     });
 
@@ -132,7 +136,7 @@ export class ApiRoutes extends Construct {
     this.adminUsers = this.handler(
       'AdminUsers',
       'admin-users',
-      'GET /admin/users: lists the pool users (safe attributes only)',
+      "GET /admin/users: lists the users of the caller's tenant (safe attributes only)",
       scopes.admin,
       HANDLER_TIMEOUT,
       {

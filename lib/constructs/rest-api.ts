@@ -14,14 +14,16 @@ export interface ReferenceRestApiProps {
 }
 
 /**
- * One JSON line per request in the access log. Only facts about the request: no header, no body,
- * no token; the caller is identified by the `sub` the authorizers verified.
+ * One JSON line per request in the access log. Only facts API Gateway establishes about the
+ * request: no request header (not even User-Agent, which the WAF logs keep in production), no
+ * query string, no body, no token; the resource path is the route template (`/documents/{id}`),
+ * not the path the client sent. The caller is identified by the `sub` / client id / principal the
+ * authorizers verified.
  */
 const ACCESS_LOG_FIELDS: Record<string, string> = {
   requestId: apigw.AccessLogField.contextRequestId(),
   requestTime: apigw.AccessLogField.contextRequestTime(),
   ip: apigw.AccessLogField.contextIdentitySourceIp(),
-  userAgent: apigw.AccessLogField.contextIdentityUserAgent(),
   httpMethod: apigw.AccessLogField.contextHttpMethod(),
   resourcePath: apigw.AccessLogField.contextResourcePath(),
   protocol: apigw.AccessLogField.contextProtocol(),

@@ -1,4 +1,6 @@
-import { SAFE_ATTRIBUTES, toSafeUser } from '../../lambda/api/admin-users/users';
+import type { UserType } from '@aws-sdk/client-cognito-identity-provider';
+import fc from 'fast-check';
+import { SAFE_ATTRIBUTES, toSafeUser, toTenantPage } from '../../lambda/api/admin-users/users';
 import { API_MESSAGES } from '../../lambda/shared/http';
 import { cognitoEvent, FIXTURE_TOKEN_SIGNATURE, parse, type RouteHandler } from '../helpers/api';
 import { context, expectNothingLeaked, loadHandler, spyOnLogs } from '../helpers/lambda';
@@ -15,11 +17,12 @@ function load(env: Record<string, string> = {}) {
   return { handler, ...prepared };
 }
 
-const adminEvent = (query: Record<string, string> | null = null) =>
+/** An admin of acme (the fixture's `tenant_id`), unless `claims` changes it. */
+const adminEvent = (query: Record<string, string> | null = null, claims: Record<string, string | undefined> = {}) =>
   cognitoEvent({
     path: '/admin/users',
     query,
-    claims: { 'cognito:groups': 'admins', scope: 'openid email api/admin api/write api/read' },
+    claims: { 'cognito:groups': 'admins', scope: 'openid email api/admin api/write api/read', ...claims },
   });
 
 const USER = {
@@ -38,6 +41,20 @@ const USER = {
   UserStatus: 'CONFIRMED' as const,
   MFAOptions: [{ DeliveryMedium: 'SMS' as const, AttributeName: 'phone_number' }],
 };
+
+/** A user of `tenant` (or, with `undefined`, a user without the tenant attribute). */
+function userOf(name: string, tenant: string | undefined): UserType {
+  return {
+    Username: name,
+    Attributes: [
+      { Name: 'sub', Value: `sub-${name}` },
+      { Name: 'email', Value: `${name}@example.com` },
+      ...(tenant === undefined ? [] : [{ Name: 'custom:tenant_id', Value: tenant }]),
+    ],
+    Enabled: true,
+    UserStatus: 'CONFIRMED',
+  };
+}
 
 let logs: ReturnType<typeof spyOnLogs>;
 beforeEach(() => {
@@ -110,23 +127,112 @@ describe('GET /admin/users', () => {
     expect(mock.calls()).toHaveLength(0);
   });
 
-  it.each([
-    [
-      'a throttled call',
-      Object.assign(new Error('Rate exceeded for pool eu-west-1_EXAMPLE1'), { name: 'TooManyRequestsException' }),
-    ],
-    [
-      'an invalid pagination token',
-      Object.assign(new Error('Invalid pagination token opaque'), { name: 'InvalidParameterException' }),
-    ],
-  ])('answers 500 with the generic message on %s', async (_name, error) => {
+  it('answers 500 with the generic message on a throttled call', async () => {
     const { handler, mock, sdk } = load();
+    const error = Object.assign(new Error('Rate exceeded for pool eu-west-1_EXAMPLE1'), {
+      name: 'TooManyRequestsException',
+    });
     mock.on(sdk.ListUsersCommand).rejects(error);
     const { status, body } = parse(await handler(adminEvent(), context, () => undefined));
     expect(status).toBe(500);
     expect(body).toEqual({ message: API_MESSAGES[500] });
     expect(logs.text()).toContain(error.name);
     expect(logs.text()).not.toContain(error.message);
+  });
+
+  it('answers 400 with the fixed message when Cognito rejects the pagination token', async () => {
+    const { handler, mock, sdk } = load();
+    const error = Object.assign(new Error('Invalid pagination token opaque'), { name: 'InvalidParameterException' });
+    mock.on(sdk.ListUsersCommand).rejects(error);
+    const { status, body } = parse(await handler(adminEvent({ nextToken: 'forged-token' }), context, () => undefined));
+    expect(status).toBe(400);
+    expect(body).toEqual({ message: API_MESSAGES[400] });
+    expect(JSON.stringify(body)).not.toContain('forged-token');
+    expect(logs.text()).not.toContain(error.message);
+    expect(logs.text()).not.toContain('forged-token');
+  });
+
+  it('answers 500 for InvalidParameterException without a pagination token (our parameters, not the client)', async () => {
+    const { handler, mock, sdk } = load();
+    mock
+      .on(sdk.ListUsersCommand)
+      .rejects(Object.assign(new Error('1 validation error detected'), { name: 'InvalidParameterException' }));
+    expect(parse(await handler(adminEvent(), context, () => undefined))).toMatchObject({
+      status: 500,
+      body: { message: API_MESSAGES[500] },
+    });
+  });
+
+  it("returns only the caller's tenant's users, page after page, with Cognito's token unchanged", async () => {
+    const { handler, mock, sdk } = load();
+    mock
+      .on(sdk.ListUsersCommand)
+      .resolvesOnce({
+        Users: [userOf('ann', 'acme'), userOf('gus', 'globex'), userOf('gil', 'globex')],
+        PaginationToken: 'page-2',
+      })
+      .resolvesOnce({ Users: [userOf('gwen', 'globex')], PaginationToken: 'page-3' })
+      .resolvesOnce({ Users: [userOf('gary', 'globex'), userOf('amy', 'acme')] });
+    const pages = [];
+    let nextToken: string | undefined;
+    do {
+      const event = adminEvent(nextToken ? { limit: '3', nextToken } : { limit: '3' });
+      const page = parse(await handler(event, context, () => undefined)).body as {
+        users: { username: string; tenantId: string }[];
+        nextToken?: string;
+      };
+      pages.push(page);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    // A page may be shorter than the limit (here: empty) and still carry nextToken.
+    expect(pages.map((p) => [p.users.map((u) => u.username), p.nextToken])).toEqual([
+      [['ann'], 'page-2'],
+      [[], 'page-3'],
+      [['amy'], undefined],
+    ]);
+    expect(pages.flatMap((p) => p.users.map((u) => u.tenantId))).toEqual(['acme', 'acme']);
+    expect(JSON.stringify(pages)).not.toMatch(/globex|gus|gil|gwen|gary/);
+    expect(mock.commandCalls(sdk.ListUsersCommand).map((c) => c.args[0].input.PaginationToken)).toEqual([
+      undefined,
+      'page-2',
+      'page-3',
+    ]);
+  });
+
+  it("shows a globex admin globex's users, never acme's", async () => {
+    const { handler, mock, sdk } = load();
+    mock.on(sdk.ListUsersCommand).resolves({ Users: [USER, userOf('gus', 'globex')] });
+    const { body } = parse(await handler(adminEvent(null, { tenant_id: 'globex' }), context, () => undefined));
+    expect((body.users as { username: string }[]).map((u) => u.username)).toEqual(['gus']);
+  });
+
+  it.each([
+    ['no tenant claim', { tenant_id: undefined }],
+    ['an empty tenant claim', { tenant_id: '' }],
+    ['a malformed tenant claim', { tenant_id: 'acme#globex' }],
+  ])('answers 403 for an admin with %s, without calling Cognito', async (_name, claims) => {
+    const { handler, mock } = load();
+    expect(parse(await handler(adminEvent(null, claims), context, () => undefined))).toMatchObject({
+      status: 403,
+      body: { message: API_MESSAGES[403] },
+    });
+    expect(mock.calls()).toHaveLength(0);
+  });
+
+  it('never returns a user whose tenant attribute is missing, empty or only similar', async () => {
+    const { handler, mock, sdk } = load();
+    const similar = ['', 'ACME', 'acme ', ' acme', 'acme2', 'acm'];
+    mock.on(sdk.ListUsersCommand).resolves({
+      Users: [
+        userOf('none', undefined),
+        { Username: 'no-attributes' },
+        { Username: 'no-value', Attributes: [{ Name: 'custom:tenant_id' }] },
+        ...similar.map((tenant, i) => userOf(`similar-${i}`, tenant)),
+      ],
+    });
+    const { status, body } = parse(await handler(adminEvent(), context, () => undefined));
+    expect(status).toBe(200);
+    expect(body).toEqual({ users: [] });
   });
 
   it('requires USER_POOL_ID at load', () => {
@@ -139,6 +245,21 @@ describe('GET /admin/users', () => {
     const event = adminEvent();
     await handler(event, context, () => undefined);
     expectNothingLeaked(logs.text(), event, [FIXTURE_TOKEN_SIGNATURE, 'bob@example.com', 'sk_live']);
+  });
+});
+
+describe('toTenantPage', () => {
+  it('keeps exactly the users whose tenant attribute equals the caller tenant (property)', () => {
+    const tenant = fc.oneof(fc.constantFrom('acme', 'globex', 'ACME', 'acme ', ''), fc.string({ maxLength: 8 }));
+    fc.assert(
+      fc.property(fc.array(fc.option(tenant, { nil: undefined }), { maxLength: 60 }), (tenants) => {
+        const users = tenants.map((t, i) => userOf(`u${i}`, t));
+        const page = toTenantPage(users, 'next', 'acme');
+        expect(page.users.map((u) => u.username)).toEqual(tenants.flatMap((t, i) => (t === 'acme' ? [`u${i}`] : [])));
+        expect(page.nextToken).toBe('next');
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+import type * as HttpsModule from 'node:https';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import type * as JwtHttpsModule from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
@@ -6,6 +8,8 @@ import {
   authorize,
   bearerToken,
   createVerifier,
+  JWKS_DOWNLOAD_MAX_MS,
+  JWKS_FETCH_OPTIONS,
   Unauthorized,
   type TenantVerifier,
 } from '../../lambda/api/authorizer/authorize';
@@ -384,6 +388,19 @@ describe('tenant authorizer handler (Lambda entry point)', () => {
     expect(logs.text()).not.toContain(header.slice(7));
   });
 
+  it('does not download again in the request that waited for the cold-start download (unknown kid)', async () => {
+    const { handler, fetch } = load();
+    const unknownKid = () => request(bearer(accessClaims(), key, { alg: 'RS256', kid: 'rotated-key' }));
+    const coldStartCalls = fetch.mock.calls.length;
+    expect(coldStartCalls).toBe(2); // the regional and the global issuer URL, in parallel
+    await expect(handler(unknownKid(), context, () => undefined)).rejects.toThrow(new Error('Unauthorized'));
+    expect(fetch).toHaveBeenCalledTimes(coldStartCalls);
+    expect(logs.text()).toContain('JWKS not downloaded again in this request');
+    // A later request may download once (a key rotation shows up this way).
+    await expect(handler(unknownKid(), context, () => undefined)).rejects.toThrow(new Error('Unauthorized'));
+    expect(fetch).toHaveBeenCalledTimes(coldStartCalls + 1);
+  });
+
   it('never logs the token, its signature or the event', async () => {
     const { handler } = load();
     const token = signJwt(accessClaims(), key);
@@ -404,5 +421,83 @@ describe('tenant authorizer handler (Lambda entry point)', () => {
     ['AUTHORIZER_RULES', { ...ENV, AUTHORIZER_RULES: '{"requiredScopes":[]}' }, 'AUTHORIZER_RULES'],
   ])('refuses to start without a valid %s', (_name, env, message) => {
     expect(() => load('ok', env)).toThrow(message);
+  });
+});
+
+describe('tenant authorizer handler: JWKS endpoint unreachable (fake timers)', () => {
+  const ENV = { USER_POOL_ID: POOL_ID, CLIENT_IDS: WEB_CLIENT_ID, AUTHORIZER_RULES: JSON.stringify(RULES) };
+  /** The function timeout of the authorizer (ReferenceFunction default; test/api-stack.test.ts checks it). */
+  const FUNCTION_TIMEOUT_MS = 5000;
+
+  let logs: ReturnType<typeof spyOnLogs>;
+  let requests: jest.SpyInstance | undefined;
+  beforeEach(() => {
+    logs = spyOnLogs();
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    requests?.mockRestore();
+    jest.useRealTimers();
+    logs.restore();
+  });
+
+  /**
+   * Loads the handler with every HTTPS request left hanging (no answer, no error: a black-holed
+   * endpoint), so only aws-jwt-verify's own response timeout and retry end a download. Counts the
+   * HTTPS attempts.
+   */
+  function loadUnreachable() {
+    const { handler, prepared } = loadHandler<Handler, jest.SpyInstance>('api/authorizer/handler', ENV, (req) => {
+      const https = req('https') as typeof HttpsModule;
+      return jest.spyOn(https, 'request').mockImplementation(() => {
+        const hanging = Object.assign(new EventEmitter(), { end: () => undefined, destroy: () => undefined });
+        return hanging as unknown as ReturnType<typeof HttpsModule.request>;
+      });
+    });
+    requests = prepared;
+    return { handler, requests: prepared };
+  }
+
+  /** Runs one request on fake time; resolves with how long it took and how it ended. */
+  async function timed(handler: Handler) {
+    const start = Date.now();
+    let outcome: unknown;
+    let end: number | undefined;
+    void handler(request(bearer(accessClaims())), context, () => undefined).then(
+      (policy) => ((outcome = policy), (end = Date.now())),
+      (error: unknown) => ((outcome = error), (end = Date.now())),
+    );
+    while (end === undefined && Date.now() - start < 3 * FUNCTION_TIMEOUT_MS) await jest.advanceTimersByTimeAsync(10);
+    return { ms: (end ?? Infinity) - start, outcome };
+  }
+
+  it('limits every JWKS attempt to 1 s, so one download (two attempts) takes at most 2 s', () => {
+    expect(JWKS_FETCH_OPTIONS.responseTimeout).toBeLessThanOrEqual(1000);
+    expect(JWKS_DOWNLOAD_MAX_MS).toBe(2 * JWKS_FETCH_OPTIONS.responseTimeout);
+    expect(JWKS_DOWNLOAD_MAX_MS).toBeLessThanOrEqual(FUNCTION_TIMEOUT_MS / 2);
+  });
+
+  it('answers 401 on a cold start within one download time, with no download after the failed prefetch', async () => {
+    const { handler, requests } = loadUnreachable();
+    // The cold start starts both issuer URLs at once.
+    expect(requests).toHaveBeenCalledTimes(2);
+    const { ms, outcome } = await timed(handler);
+    expect(outcome).toEqual(new Error('Unauthorized'));
+    expect(ms).toBeLessThanOrEqual(JWKS_DOWNLOAD_MAX_MS);
+    // Two URLs x (attempt + one retry), all during the prefetch; none after it.
+    expect(requests).toHaveBeenCalledTimes(4);
+    expect(logs.text()).toContain('authorizer.jwksPrefetchFailed');
+    expect(logs.text()).toContain('JWKS not downloaded again in this request');
+  });
+
+  it('answers 401 on the next request within one download time too (one on-demand download)', async () => {
+    const { handler, requests } = loadUnreachable();
+    await timed(handler);
+    const before = requests.mock.calls.length;
+    const { ms, outcome } = await timed(handler);
+    expect(outcome).toEqual(new Error('Unauthorized'));
+    expect(ms).toBeLessThanOrEqual(JWKS_DOWNLOAD_MAX_MS);
+    expect(requests.mock.calls.length - before).toBe(2); // the token's issuer URL: attempt + retry
+    expect(logs.text()).toContain('token rejected: JWKS unavailable');
   });
 });

@@ -204,6 +204,80 @@ describe('PUT /documents/{id}', () => {
     expect(parse(await handler(putEvent(body), context, () => undefined)).status).toBe(200);
   });
 
+  it('stays under the WAF body limit: the byte limit is below 8 KB and binds before the character limits', () => {
+    expect(DOCUMENT_LIMITS.requestBodyMaxBytes).toBeLessThan(8192);
+    // The character limits alone would allow far more than 8 KB of UTF-8.
+    const worst = JSON.stringify({ title: '€'.repeat(DOCUMENT_LIMITS.titleMaxLength), body: '€'.repeat(6000) });
+    expect(Buffer.byteLength(worst)).toBeGreaterThan(8192);
+  });
+
+  /** A raw JSON body of exactly `bytes` bytes of UTF-8, padded with 2-byte characters. */
+  function bodyOfBytes(bytes: number): string {
+    const empty = JSON.stringify({ title: 'x', body: '' });
+    const room = bytes - Buffer.byteLength(empty);
+    const text = 'é'.repeat(Math.floor(room / 2)) + 'a'.repeat(room % 2);
+    const raw = JSON.stringify({ title: 'x', body: text });
+    expect(Buffer.byteLength(raw)).toBe(bytes);
+    return raw;
+  }
+
+  it.each([
+    ['3000 three-byte characters (9000 bytes, within the character limit)', { title: 'x', body: '€'.repeat(3000) }],
+    ['2000 emoji (8000 bytes, 4000 UTF-16 units)', { title: 'x', body: '😀'.repeat(2000) }],
+    ['2000 control characters, escaped by JSON (12000 bytes)', { title: 'x', body: '\u0001'.repeat(2000) }],
+    ['a title of 200 four-byte characters and a multi-byte body', { title: '😀'.repeat(100), body: 'ü'.repeat(3800) }],
+  ])('answers 400 for a body over the byte limit: %s', async (_name, body) => {
+    const { handler, mock } = load('put-document');
+    // Within both character limits: only the byte limit refuses it.
+    expect(body.title.length).toBeLessThanOrEqual(DOCUMENT_LIMITS.titleMaxLength);
+    expect(body.body.length).toBeLessThanOrEqual(DOCUMENT_LIMITS.bodyMaxLength);
+    const { status, body: response } = parse(await handler(putEvent(body), context, () => undefined));
+    expect(status).toBe(400);
+    expect(response).toEqual({ message: API_MESSAGES[400] });
+    expect(mock.calls()).toHaveLength(0);
+  });
+
+  it('accepts a multi-byte body of exactly the byte limit and refuses one byte more', async () => {
+    const { handler, mock, lib } = load('put-document');
+    mock.on(lib.PutCommand).resolves({});
+    const atLimit = putEvent(bodyOfBytes(DOCUMENT_LIMITS.requestBodyMaxBytes));
+    expect(parse(await handler(atLimit, context, () => undefined)).status).toBe(200);
+    const over = putEvent(bodyOfBytes(DOCUMENT_LIMITS.requestBodyMaxBytes + 1));
+    expect(parse(await handler(over, context, () => undefined)).status).toBe(400);
+    expect(mock.commandCalls(lib.PutCommand)).toHaveLength(1);
+  });
+
+  it.each([
+    ['text/plain', 'text/plain'],
+    ['form data (what curl -d sends by default)', 'application/x-www-form-urlencoded'],
+    ['a JSON-like type', 'application/json-patch+json'],
+    ['an empty type', ''],
+    ['no Content-Type header', undefined],
+  ])('answers 415 for %s, without calling DynamoDB, even with a valid JSON body', async (_name, type) => {
+    const { handler, mock } = load('put-document');
+    const event = putEvent({ title: 'x', body: 'y' });
+    delete event.headers['Content-Type'];
+    if (type !== undefined) event.headers['Content-Type'] = type;
+    expect(parse(await handler(event, context, () => undefined))).toMatchObject({
+      status: 415,
+      body: { message: API_MESSAGES[415] },
+    });
+    expect(mock.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['with a charset', 'Content-Type', 'application/json; charset=utf-8'],
+    ['in another case', 'Content-Type', 'Application/JSON'],
+    ['under a lower-case header name', 'content-type', 'application/json'],
+  ])('accepts application/json %s', async (_name, header, type) => {
+    const { handler, mock, lib } = load('put-document');
+    mock.on(lib.PutCommand).resolves({});
+    const event = putEvent({ title: 'x', body: 'y' });
+    delete event.headers['Content-Type'];
+    event.headers[header] = type;
+    expect(parse(await handler(event, context, () => undefined)).status).toBe(200);
+  });
+
   it('answers 403 for a token with only the read scope (a reader cannot write)', async () => {
     const { handler, mock } = load('put-document');
     const event = putEvent({ title: 'x', body: 'y' });

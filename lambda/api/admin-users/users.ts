@@ -4,12 +4,18 @@ import { badRequest } from '../../shared/http';
 import { PAGE_LIMITS } from '../limits';
 
 /**
- * Pure decisions of `GET /admin/users`: one page of the pool's users with only the attributes on
- * SAFE_ATTRIBUTES. The allowlist is applied twice: Cognito is asked for these attributes only
- * (`AttributesToGet`), and the answer is filtered again, so a new attribute never leaks by default.
+ * Pure decisions of `GET /admin/users`: one page of the caller's tenant's users with only the
+ * attributes on SAFE_ATTRIBUTES.
+ *
+ * - Tenant isolation: an administrator sees only users whose `custom:tenant_id` equals their own
+ *   verified `tenant_id` claim. ListUsers cannot filter on custom attributes, so each page Cognito
+ *   returns is filtered here; a user without the attribute never matches. A page can therefore
+ *   hold fewer than `limit` users (even none) while `nextToken` is still set.
+ * - The allowlist is applied twice: Cognito is asked for these attributes only
+ *   (`AttributesToGet`), and the answer is filtered again, so a new attribute never leaks by default.
  */
 
-/** The only user attributes the API returns. */
+/** The only user attributes the API returns (and `custom:tenant_id`, which the filter needs). */
 export const SAFE_ATTRIBUTES = ['sub', 'email', 'email_verified', 'custom:tenant_id', 'custom:department'] as const;
 
 export interface UsersQuery {
@@ -28,6 +34,11 @@ export interface SafeUser {
   readonly enabled: boolean;
   readonly createdAt: string | null;
   readonly updatedAt: string | null;
+}
+
+export interface UsersPage {
+  readonly users: SafeUser[];
+  readonly nextToken?: string;
 }
 
 const query = z.object({
@@ -72,4 +83,27 @@ export function toSafeUser(user: UserType): SafeUser {
     createdAt: user.UserCreateDate?.toISOString() ?? null,
     updatedAt: user.UserLastModifiedDate?.toISOString() ?? null,
   };
+}
+
+/**
+ * The response for one ListUsers page: the users of `tenantId` only (compared exactly with the
+ * value the response would show, so what is returned is what was checked), and Cognito's
+ * pagination token unchanged, whether or not this page had a user of the tenant.
+ */
+export function toTenantPage(
+  users: readonly UserType[] | undefined,
+  paginationToken: string | undefined,
+  tenantId: string,
+): UsersPage {
+  const own = (users ?? []).map(toSafeUser).filter((user) => user.tenantId === tenantId);
+  return paginationToken ? { users: own, nextToken: paginationToken } : { users: own };
+}
+
+/**
+ * Whether a failed ListUsers call is the client's fault: Cognito answers InvalidParameterException
+ * for a pagination token it did not issue (or one that expired). Without a token the parameters
+ * are all ours, so the same exception is a server error.
+ */
+export function isRejectedPaginationToken(error: unknown, q: UsersQuery): boolean {
+  return q.paginationToken !== undefined && error instanceof Error && error.name === 'InvalidParameterException';
 }

@@ -11,9 +11,10 @@ import {
   JwtNotBeforeError,
   JwtParseError,
   KidNotFoundInJwksError,
+  NonRetryableFetchError,
   ParameterValidationError,
 } from 'aws-jwt-verify/error';
-import { SimpleFetcher } from 'aws-jwt-verify/https';
+import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { headerOf } from '../../shared/http';
 import { decide, toPolicy, type AccessTokenClaims, type AuthorizerRules, type Decision } from './decide';
@@ -32,10 +33,43 @@ export interface VerifierSettings {
 }
 
 /**
- * JWKS download limits: the authorizer has 5 s, and aws-jwt-verify retries a failed fetch once,
- * so two tries of at most 1.5 s leave time to answer 401 instead of timing out.
+ * JWKS download limits. `responseTimeout` bounds one HTTPS attempt from its start (DNS, connect,
+ * TLS, answer); `timeout` is the socket idle time. aws-jwt-verify's SimpleFetcher retries a failed
+ * attempt once, immediately, so one download takes at most 2 x 1 s. The cold-start download runs
+ * the pool's two issuer URLs (regional and global format) in parallel, so it is bounded the same.
  */
-const JWKS_FETCH_OPTIONS = { responseTimeout: 1500, timeout: 1000 };
+export const JWKS_FETCH_OPTIONS = { responseTimeout: 1000, timeout: 1000 } as const;
+
+/** The longest one download can take: two attempts (SimpleFetcher's one retry) of responseTimeout. */
+export const JWKS_DOWNLOAD_MAX_MS = 2 * JWKS_FETCH_OPTIONS.responseTimeout;
+
+/** A download the authorizer refused to start (see JwksFetcher.allowDownloads). */
+export class JwksDownloadNotAllowedError extends NonRetryableFetchError {}
+
+/**
+ * The JWKS fetcher of the tenant authorizer: SimpleFetcher with the short limits above, and a
+ * switch the Lambda handler turns off for the request that already waited for the cold-start
+ * download, so no request waits for two downloads (2 x 2 s plus the work could pass the 5 s
+ * timeout). A refused download fails at once, and the token is refused (401): fail closed.
+ */
+export class JwksFetcher implements Fetcher {
+  private downloadsAllowed = true;
+
+  constructor(
+    private readonly inner: Fetcher = new SimpleFetcher({ defaultRequestOptions: { ...JWKS_FETCH_OPTIONS } }),
+  ) {}
+
+  allowDownloads(allowed: boolean): void {
+    this.downloadsAllowed = allowed;
+  }
+
+  fetch(uri: string, requestOptions?: Record<string, unknown>, data?: ArrayBuffer): Promise<ArrayBuffer> {
+    if (!this.downloadsAllowed) {
+      return Promise.reject(new JwksDownloadNotAllowedError(uri, 'no second download in this request'));
+    }
+    return this.inner.fetch(uri, requestOptions, data);
+  }
+}
 
 /** Cognito always sets exp; aws-jwt-verify checks it only when present, so require it. */
 function requireExpiry({ payload }: { payload: { exp?: unknown } }): void {
@@ -55,10 +89,7 @@ export function createVerifier(settings: VerifierSettings, jwksCache?: SimpleJwk
       clientId: [...settings.clientIds],
       customJwtCheck: requireExpiry,
     },
-    {
-      jwksCache:
-        jwksCache ?? new SimpleJwksCache({ fetcher: new SimpleFetcher({ defaultRequestOptions: JWKS_FETCH_OPTIONS }) }),
-    },
+    { jwksCache: jwksCache ?? new SimpleJwksCache({ fetcher: new JwksFetcher() }) },
   );
 }
 
@@ -89,6 +120,8 @@ const REJECTIONS: readonly [new (...args: never[]) => Error, string][] = [
   [KidNotFoundInJwksError, 'unknown kid'],
   [JwtParseError, 'malformed'],
   [MissingExpiryError, 'no exp'],
+  // Before FetchError, its parent class.
+  [JwksDownloadNotAllowedError, 'JWKS not downloaded again in this request'],
   [FetchError, 'JWKS unavailable'],
 ];
 

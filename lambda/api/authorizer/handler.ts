@@ -1,16 +1,20 @@
 import type { APIGatewayRequestAuthorizerHandler } from 'aws-lambda';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { jsonEnv, listEnv, requireEnv } from '../../shared/env';
 import { errorFields, log } from '../../shared/log';
-import { authorize, createVerifier, Unauthorized } from './authorize';
+import { authorize, createVerifier, JwksFetcher, Unauthorized } from './authorize';
 import { parseAuthorizerRules } from './decide';
 
-const verifier = createVerifier({ userPoolId: requireEnv('USER_POOL_ID'), clientIds: listEnv('CLIENT_IDS') });
+const fetcher = new JwksFetcher();
+const verifier = createVerifier(
+  { userPoolId: requireEnv('USER_POOL_ID'), clientIds: listEnv('CLIENT_IDS') },
+  new SimpleJwksCache({ fetcher }),
+);
 const rules = jsonEnv('AUTHORIZER_RULES', parseAuthorizerRules);
 
 // Download the pool's JWKS during the cold start instead of on the first request. Started here and
-// awaited in the handler (the TS config is CommonJS-typed, so no top-level await). If it fails,
-// verify() fetches again on demand, and a request it cannot verify gets 401.
-const jwksReady = verifier.hydrate().then(
+// awaited by the first request (the TS config is CommonJS-typed, so no top-level await).
+let coldStartDownload: Promise<boolean> | undefined = verifier.hydrate().then(
   () => true,
   (error: unknown) => {
     log.warn('authorizer.jwksPrefetchFailed', errorFields(error));
@@ -26,7 +30,14 @@ const jwksReady = verifier.hydrate().then(
  * or tenant.
  */
 export const handler: APIGatewayRequestAuthorizerHandler = async (event) => {
-  await jwksReady;
+  // Worst case of one request: one JWKS download (JWKS_DOWNLOAD_MAX_MS, 2 s), well inside the 5 s
+  // timeout. The first request of an instance waits for the cold-start download and then verifies
+  // with what it brought, never downloading again (a failed download means 401 for this request);
+  // later requests may download once, on demand (cold-start download failed, or an unknown key id).
+  const waited = coldStartDownload !== undefined;
+  if (coldStartDownload) await coldStartDownload;
+  coldStartDownload = undefined;
+  fetcher.allowDownloads(!waited);
   try {
     const { decision, policy } = await authorize(verifier, event, rules);
     log.info('authorizer.decision', {

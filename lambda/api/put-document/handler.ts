@@ -4,7 +4,13 @@ import { dynamoClient } from '../../shared/dynamodb-document';
 import { listEnv, requireEnv } from '../../shared/env';
 import { runRoute } from '../../shared/http';
 import { callerFromCognito, requireScope } from '../caller';
-import { documentItem, parseDocumentId, parseDocumentInput, toDocumentView } from '../documents';
+import {
+  documentItem,
+  parseDocumentId,
+  parseDocumentInput,
+  requireJsonContentType,
+  toDocumentView,
+} from '../documents';
 
 const tableName = requireEnv('TABLE_NAME');
 const requiredScope = requireEnv('REQUIRED_SCOPE');
@@ -16,6 +22,7 @@ export const handler: APIGatewayProxyHandler = async (event) =>
     const caller = callerFromCognito(event);
     requireScope(caller, requiredScope);
     const id = parseDocumentId(event.pathParameters);
+    requireJsonContentType(event.headers);
     const input = parseDocumentInput(event.body, event.isBase64Encoded);
     const item = documentItem(caller.sub, id, input, new Date());
     await dynamoClient.send(new PutCommand({ TableName: tableName, Item: item }));
