@@ -2,12 +2,15 @@
  * `npm run smoke -- --stage dev [--region eu-west-1]`
  *
  * End-to-end check of a deployed stage with the AWS credentials of the shell: creates throwaway
- * users, signs in with an emailed code (read from the dev test outbox) and, with migration on,
- * with a password; checks token claims and scopes; calls every API route expecting allow and deny;
+ * users, signs them in with an emailed code (read from the dev test outbox; without one, with
+ * their password when migration is on), migrates a legacy user with a password; checks token
+ * claims and scopes; calls every API route expecting allow and deny;
  * exchanges the ID token for identity-pool credentials (with and without CustomRoleArn); proves
- * row-level security on S3 and DynamoDB; then deletes everything it created, also on failure.
- * Prints a step table and exits non-zero when any step failed. Never run against production data
- * you care about: it writes and deletes test items.
+ * row-level security on S3 and DynamoDB; then deletes everything it created (users, identity-pool
+ * identities, items, objects), also on failure and on SIGINT / SIGTERM. Prints a step table, also
+ * when it crashes, and exits non-zero when any step failed, a stack or output is missing, or no
+ * test user could sign in. Never run against production data you care about: it writes and
+ * deletes test items.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityClient, type Credentials } from '@aws-sdk/client-cognito-identity';
@@ -19,6 +22,7 @@ import { DEFAULT_STAGE, stages } from '../config';
 import { ConfigError, parseStageConfig } from '../lib/config/load';
 import { SmokeRun } from './smoke/runner';
 import { runSmoke, type SmokeDeps } from './smoke/scenario';
+import { smokeSession } from './smoke/session';
 
 function option(args: readonly string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -80,13 +84,21 @@ async function main(args: readonly string[]): Promise<number> {
 
   console.log(`Smoke test of ${config.project}-${stage} in ${region}\n`);
   const run = new SmokeRun();
-  try {
-    await runSmoke(deps, run);
-  } finally {
-    await run.cleanup();
-  }
-  console.log(run.table());
-  return run.failed ? 1 : 0;
+  const session = smokeSession(run, (table) => console.log(table));
+  // A cancelled CI job or Ctrl-C still deletes the users, identities and items created so far.
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      console.error(`${signal}: the cleanup is already running`);
+      return;
+    }
+    signalled = true;
+    console.error(`${signal}: stopping; cleaning up what the smoke test created`);
+    void session.cancel(signal).then((code) => process.exit(code));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return session.run(() => runSmoke(deps, run));
 }
 
 main(process.argv.slice(2)).then(

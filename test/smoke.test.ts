@@ -1,8 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   CognitoIdentityClient,
+  DeleteIdentitiesCommand,
   GetCredentialsForIdentityCommand,
   GetIdCommand,
 } from '@aws-sdk/client-cognito-identity';
@@ -17,19 +20,31 @@ import {
   type InitiateAuthCommandInput,
   type RespondToAuthChallengeCommandInput,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseStageConfig } from '../lib/config/load';
-import { readStageOutputs, requireOutput } from '../scripts/smoke/outputs';
+import type { StageConfig } from '../lib/config/schema';
+import { SMOKE_TEST_ACCESS } from '../lib/stacks/github-deploy-stack';
+import { readStageOutputs, requiredOutputs, requireOutput, STAGE_STACKS } from '../scripts/smoke/outputs';
 import { describeError, SmokeFailure, SmokeRun } from '../scripts/smoke/runner';
-import { runSmoke, strongPassword, type SmokeDeps } from '../scripts/smoke/scenario';
-import { stageInput } from './helpers/app';
+import { pickTestGroups, runSmoke, strongPassword, type SmokeDeps } from '../scripts/smoke/scenario';
+import { smokeSession } from '../scripts/smoke/session';
+import { stageInput, synthStage, type DeepPartial } from './helpers/app';
+import type { StageConfigInput } from '../lib/config/schema';
 
 // The smoke test's logic against a simulated deployed stage: every AWS client is mocked, the API
-// is a fake fetch and IAM decisions are imitated by the fake identity clients. What only a real
-// account can show (that Cognito, IAM and API Gateway behave like these fakes) is the smoke
-// test's job when it runs against a deployed stage.
+// is a fake fetch and IAM decisions are imitated by the fake identity clients, including how S3
+// answers a missing key. What only a real account can show (that Cognito, IAM and API Gateway
+// behave like these fakes) is the smoke test's job when it runs against a deployed stage.
 
+const ROOT = join(__dirname, '..');
 const REGION = 'eu-west-1';
 const POOL = 'eu-west-1_Smoke1';
 const CODE = '482913';
@@ -64,28 +79,57 @@ interface Fakes {
   apiLeaksOtherTenant: boolean;
   /** Whether the fake S3 wrongly lets a caller write another identity's prefix. */
   s3LeaksPrivate: boolean;
+  /** Whether the fake S3 wrongly lets a caller read another tenant's objects (GetObject, not ListBucket). */
+  s3LeaksTenantReads: boolean;
   failSetPasswordFor?: string;
+  /** Stacks that exist. */
   stacks: string[];
+  /** Outputs the deployed stacks lack. */
+  dropOutputs: string[];
 }
 
-function setup(fakes: Partial<Fakes> = {}, configPatch = {}) {
-  const f: Fakes = { apiLeaksOtherTenant: false, s3LeaksPrivate: false, stacks: Object.keys(OUTPUTS), ...fakes };
+interface FakeUser {
+  tenant?: string;
+  group?: string;
+  password?: string;
+}
+
+const accessDenied = () =>
+  Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+
+function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigInput> = {}) {
+  const f: Fakes = {
+    apiLeaksOtherTenant: false,
+    s3LeaksPrivate: false,
+    s3LeaksTenantReads: false,
+    stacks: Object.keys(OUTPUTS),
+    dropOutputs: [],
+    ...fakes,
+  };
   const config = parseStageConfig(stageInput('dev', configPatch), 'test');
-  const cfn = mockClient(CloudFormationClient);
-  const idp = mockClient(CognitoIdentityProviderClient);
-  const identity = mockClient(CognitoIdentityClient);
-  const dynamo = mockClient(DynamoDBClient);
+  const clients = {
+    cloudformation: new CloudFormationClient({ region: REGION }),
+    'cognito-idp': new CognitoIdentityProviderClient({ region: REGION }),
+    'cognito-identity': new CognitoIdentityClient({ region: REGION }),
+    dynamodb: new DynamoDBClient({ region: REGION }),
+  };
+  const cfn = mockClient(clients.cloudformation);
+  const idp = mockClient(clients['cognito-idp']);
+  const identity = mockClient(clients['cognito-identity']);
+  const dynamo = mockClient(clients.dynamodb);
   mocks.push(cfn, idp, identity, dynamo);
-  const users = new Map<string, { tenant?: string; group?: string }>();
+  const users = new Map<string, FakeUser>();
+  const identities = new Map<string, string>(); // identity id -> username
+  /** S3 objects and the smoke identity's DynamoDB items that exist, by key. */
+  const objects = new Map<string, string>();
+  const items = new Set<string>();
 
   cfn.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => {
     if (!f.stacks.includes(input.StackName)) {
       throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), { name: 'ValidationError' });
     }
-    const outputs = OUTPUTS[input.StackName] ?? {};
-    return {
-      Stacks: [{ Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
-    };
+    const outputs = Object.entries(OUTPUTS[input.StackName] ?? {}).filter(([key]) => !f.dropOutputs.includes(key));
+    return { Stacks: [{ Outputs: outputs.map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] };
   });
   idp
     .on(AdminCreateUserCommand)
@@ -93,21 +137,27 @@ function setup(fakes: Partial<Fakes> = {}, configPatch = {}) {
       users.set(input.Username, { tenant: input.UserAttributes.find((a) => a.Name === 'custom:tenant_id')?.Value });
       return {};
     });
-  idp.on(AdminSetUserPasswordCommand).callsFake((input: { Username: string }) => {
+  idp.on(AdminSetUserPasswordCommand).callsFake((input: { Username: string; Password: string }) => {
     if (f.failSetPasswordFor && input.Username.includes(f.failSetPasswordFor)) {
       throw Object.assign(new Error('Password does not conform to policy'), { name: 'InvalidPasswordException' });
     }
+    users.get(input.Username)!.password = input.Password;
     return {};
   });
   idp.on(AdminAddUserToGroupCommand).callsFake((input: { Username: string; GroupName: string }) => {
     users.get(input.Username)!.group = input.GroupName;
     return {};
   });
-  idp.on(AdminDeleteUserCommand).resolves({});
+  idp.on(AdminDeleteUserCommand).callsFake((input: { Username: string }) => {
+    users.delete(input.Username);
+    return {};
+  });
+  // Scopes as the pre token trigger adds them: every user's plus the group's.
+  const { everyoneScopes, scopesByGroup } = config.triggers.preTokenGeneration;
   const tokensFor = (username: string) => {
-    const user = users.get(username) ?? { tenant: 'acme' };
+    const user = users.get(username)!;
     const groups = user.group ? [user.group] : [];
-    const scopes = ['api/read', ...(user.group === 'editors' ? ['api/write'] : [])];
+    const scopes = [...everyoneScopes, ...(user.group ? (scopesByGroup[user.group] ?? []) : [])].map((s) => `api/${s}`);
     const sub = `sub-${username.split('@')[0]}`.replace(/[^A-Za-z0-9-]/g, '');
     return {
       IdToken: jwt({
@@ -127,12 +177,19 @@ function setup(fakes: Partial<Fakes> = {}, configPatch = {}) {
       RefreshToken: 'refresh',
     };
   };
+  const notAuthorized = () =>
+    Object.assign(new Error('Incorrect username or password.'), { name: 'NotAuthorizedException' });
   idp.on(InitiateAuthCommand).callsFake((input: InitiateAuthCommandInput) => {
     const username = input.AuthParameters!.USERNAME!;
     if (input.AuthFlow === 'CUSTOM_AUTH') return { ChallengeName: 'CUSTOM_CHALLENGE', Session: `s1:${username}` };
-    if (input.AuthParameters!.PASSWORD!.endsWith('x')) {
-      throw Object.assign(new Error('Incorrect username or password.'), { name: 'NotAuthorizedException' });
+    const password = input.AuthParameters!.PASSWORD!;
+    const user = users.get(username);
+    if (user) {
+      if (user.password !== password) throw notAuthorized();
+      return { AuthenticationResult: tokensFor(username) };
     }
+    // Not in the pool: the migrate-user trigger checks the legacy record.
+    if (!items.has(`legacy ${username}`) || password.endsWith('x')) throw notAuthorized();
     users.set(username, { tenant: 'acme' });
     return { AuthenticationResult: tokensFor(username) };
   });
@@ -142,49 +199,91 @@ function setup(fakes: Partial<Fakes> = {}, configPatch = {}) {
       return { ChallengeName: 'CUSTOM_CHALLENGE', Session: `s2:${username}` };
     return { AuthenticationResult: tokensFor(username) };
   });
+  const keyOf = (table: string, key: Record<string, AttributeValue>) =>
+    `${table} ${Object.values(key)
+      .map((v) => v.S)
+      .join(' ')}`;
   dynamo
     .on(GetItemCommand)
     .callsFake((input: { TableName: string }) =>
       input.TableName === 'outbox' ? { Item: { email: { S: 'x' }, code: { S: CODE } } } : {},
     );
-  dynamo.on(PutItemCommand).resolves({});
-  dynamo.on(DeleteItemCommand).resolves({});
+  dynamo.on(PutItemCommand).callsFake((input: { TableName: string; Item: Record<string, AttributeValue> }) => {
+    items.add(`${input.TableName} ${input.Item.username!.S}`);
+    return {};
+  });
+  dynamo.on(DeleteItemCommand).callsFake((input: { TableName: string; Key: Record<string, AttributeValue> }) => {
+    items.delete(keyOf(input.TableName, input.Key));
+    return {};
+  });
   identity.on(GetIdCommand).callsFake((input: { Logins: Record<string, string> }) => {
-    const token = Object.values(input.Logins)[0]!;
-    return { IdentityId: `${REGION}:${String(decode(token).sub)}` };
+    const claims = decode(Object.values(input.Logins)[0]!);
+    const identityId = `${REGION}:${String(claims.sub)}`;
+    identities.set(identityId, String(claims.email));
+    return { IdentityId: identityId };
   });
   identity.on(GetCredentialsForIdentityCommand).callsFake((input: { IdentityId: string; CustomRoleArn?: string }) => {
-    if (input.CustomRoleArn && input.CustomRoleArn !== 'arn:role/editors') {
+    const user = users.get(identities.get(input.IdentityId)!)!;
+    if (input.CustomRoleArn && input.CustomRoleArn !== `arn:role/${user.group}`) {
       throw Object.assign(new Error('Invalid identity pool configuration'), {
         name: 'InvalidIdentityPoolConfigurationException',
       });
     }
     return { Credentials: { AccessKeyId: `AKID-${input.IdentityId}`, SecretKey: 's', SessionToken: 't' } };
   });
+  identity.on(DeleteIdentitiesCommand).callsFake((input: { IdentityIdsToDelete: string[] }) => {
+    for (const id of input.IdentityIdsToDelete) identities.delete(id);
+    return { UnprocessedIdentityIds: [] };
+  });
 
-  // Identity-pool credentials: imitate the role policies (own prefix, own tenant).
+  // Identity-pool credentials: imitate the role policies (own prefix; own tenant, written only
+  // by tenant writer groups). S3 answers a missing key with 404 only where the caller may also
+  // list (ListBucket on the prefix); elsewhere with 403, whether or not GetObject is allowed.
   const s3Calls: string[] = [];
   const userDynamoCalls: string[] = [];
-  const denied = () => Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+  const writers = new Set(config.identityPool.tenantWriterGroups);
   const asIdentity: SmokeDeps['asIdentity'] = (credentials) => {
     const identityId = credentials.AccessKeyId!.replace('AKID-', '');
-    const tenant = 'acme';
+    const user = users.get(identities.get(identityId)!)!;
+    const ownPrivate = (key: string) => key.startsWith(`private/${identityId}/`);
+    const ownTenant = (key: string) => key.startsWith(`tenants/${user.tenant}/`);
+    const may = (action: 'get' | 'put' | 'delete', key: string) =>
+      ownPrivate(key) ||
+      (ownTenant(key) && (action === 'get' || writers.has(user.group!))) ||
+      (f.s3LeaksPrivate && action === 'put' && key.startsWith('private/')) ||
+      (f.s3LeaksTenantReads && action === 'get' && key.startsWith('tenants/'));
     return {
       s3: {
-        send: (command: { constructor: { name: string }; input: { Key: string } }) => {
-          const { Key } = command.input;
-          s3Calls.push(`${command.constructor.name} ${Key}`);
-          const own = Key.startsWith(`private/${identityId}/`) || Key.startsWith(`tenants/${tenant}/`);
-          return own || f.s3LeaksPrivate ? Promise.resolve({}) : Promise.reject(denied());
+        send: (command: { constructor: { name: string }; input: { Key: string; Body?: string } }) => {
+          const { Key, Body } = command.input;
+          s3Calls.push(`${user.tenant === 'acme' ? 'alice' : 'bob'}: ${command.constructor.name} ${Key}`);
+          const action = ({ GetObjectCommand: 'get', PutObjectCommand: 'put', DeleteObjectCommand: 'delete' } as const)[
+            command.constructor.name
+          ]!;
+          if (!may(action, Key)) return Promise.reject(accessDenied());
+          if (action === 'put') objects.set(Key, Body ?? '');
+          if (action === 'delete') objects.delete(Key);
+          if (action === 'get' && !objects.has(Key)) {
+            const mayList = ownPrivate(Key) || ownTenant(Key);
+            return Promise.reject(
+              mayList
+                ? Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' })
+                : accessDenied(),
+            );
+          }
+          return Promise.resolve(action === 'get' ? { Body: objects.get(Key) } : {});
         },
       } as never,
       dynamoDb: {
         send: (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
           const text = JSON.stringify(command.input);
           userDynamoCalls.push(`${command.constructor.name} ${text}`);
-          return text.includes(`IDENTITY#${identityId}`)
-            ? Promise.resolve({})
-            : Promise.reject(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+          if (!text.includes(`IDENTITY#${identityId}`)) {
+            return Promise.reject(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+          }
+          if (command.constructor.name === 'PutItemCommand') items.add(`user ${identityId}`);
+          if (command.constructor.name === 'DeleteItemCommand') items.delete(`user ${identityId}`);
+          return Promise.resolve({});
         },
       } as never,
     };
@@ -201,22 +300,27 @@ function setup(fakes: Partial<Fakes> = {}, configPatch = {}) {
     const claims = decode(auth.replace('Bearer ', ''));
     if (claims.token_use !== 'access') return respond(401);
     if (path === 'me') return respond(200, { tenantId: claims.tenant_id });
-    if (path.startsWith('documents/')) return respond(200, {});
+    if (path.startsWith('documents/')) {
+      if (init.method === 'PUT') items.add(`data-table USER#${String(claims.sub)} DOC#${path.split('/')[1]}`);
+      return respond(200, {});
+    }
     if (path.startsWith('tenants/')) {
       const tenant = path.split('/')[1];
       return respond(tenant === claims.tenant_id || f.apiLeaksOtherTenant ? 200 : 403);
     }
-    if (path === 'admin/users') return respond(String(claims.scope).includes('api/admin') ? 200 : 403);
+    if (path === 'admin/users') {
+      return String(claims.scope).split(' ').includes('api/admin') ? respond(200, { users: [] }) : respond(403);
+    }
     return respond(404);
   }) as unknown as typeof fetch;
 
   const deps: SmokeDeps = {
     config,
     region: REGION,
-    cloudFormation: new CloudFormationClient({ region: REGION }),
-    cognitoIdp: new CognitoIdentityProviderClient({ region: REGION }),
-    cognitoIdentity: new CognitoIdentityClient({ region: REGION }),
-    dynamoDb: new DynamoDBClient({ region: REGION }),
+    cloudFormation: clients.cloudformation,
+    cognitoIdp: clients['cognito-idp'],
+    cognitoIdentity: clients['cognito-identity'],
+    dynamoDb: clients.dynamodb,
     asIdentity,
     fetch: fetchFake,
     verifyToken: (token, expected) => {
@@ -226,7 +330,8 @@ function setup(fakes: Partial<Fakes> = {}, configPatch = {}) {
     },
     sleep: () => Promise.resolve(),
   };
-  return { deps, idp, dynamo, identity, cfn, s3Calls, userDynamoCalls, apiCalls };
+  const what = { users, identities, objects, items };
+  return { deps, clients, idp, dynamo, identity, cfn, s3Calls, userDynamoCalls, apiCalls, ...what };
 }
 
 const mocks: { restore(): void }[] = [];
@@ -234,7 +339,7 @@ afterEach(() => {
   for (const mock of mocks.splice(0)) mock.restore();
 });
 
-async function smoke(fakes: Partial<Fakes> = {}, configPatch = {}) {
+async function smoke(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigInput> = {}) {
   const env = setup(fakes, configPatch);
   const run = new SmokeRun(() => 0);
   await runSmoke(env.deps, run);
@@ -244,6 +349,8 @@ async function smoke(fakes: Partial<Fakes> = {}, configPatch = {}) {
 
 const names = (run: SmokeRun, status: 'pass' | 'fail' | 'skip') =>
   run.results.filter((r) => r.status === status).map((r) => r.name);
+
+const CROSS_TENANT_READ = "row-level security: S3 read of bob's existing tenant object (tenants/globex/) is denied";
 
 describe('smoke test against a correctly deployed stage (simulated)', () => {
   it('passes every step, checking allow and deny on every layer', async () => {
@@ -257,31 +364,49 @@ describe('smoke test against a correctly deployed stage (simulated)', () => {
       'sign in with an emailed code (custom auth): alice',
       'sign in with an emailed code (custom auth): bob',
       'legacy user migrates on first sign-in',
-      'token claims and scopes',
+      'token claims and scopes (verified with aws-jwt-verify): alice',
+      'token claims and scopes (verified with aws-jwt-verify): bob',
       'API: GET /me without a token is refused',
       'API: GET /tenants/globex/documents (other tenant) is denied',
       'API: GET /admin/users without the admin scope is denied',
+      'API: GET /admin/users with the admin scope (bob, admins) lists users',
       "identity pool: alice's ID token becomes credentials",
+      "identity pool: bob's ID token becomes credentials of the admins role",
       'CustomRoleArn of the own group is granted',
       "CustomRoleArn of another group's role is refused",
       "S3 write to another identity's private/ prefix is denied",
-      'S3 read from another tenant (tenants/globex/) is denied',
+      'S3 read of an object of the own tenant (tenants/acme/) is allowed',
+      'S3 write and read-back by bob in the own tenant (tenants/globex/) is allowed',
+      CROSS_TENANT_READ,
       "DynamoDB read of another identity's partition is denied",
     ]) {
       expect(passed).toContain(step);
     }
     expect(run.failed).toBe(false);
+    expect(run.exitCode).toBe(0);
   });
 
-  it('deletes everything it created, in reverse order', async () => {
-    const { run, idp, dynamo, s3Calls, userDynamoCalls } = await smoke();
-    const deletedUsers = idp.commandCalls(AdminDeleteUserCommand).map((c) => c.args[0].input.Username);
-    expect(deletedUsers).toHaveLength(3); // alice, bob, the migrated legacy user
-    expect(deletedUsers.slice(-2).every((u) => /alice|bob/.test(u!))).toBe(true);
-    const deletions = dynamo.commandCalls(DeleteItemCommand).map((c) => c.args[0].input.TableName);
-    expect(deletions.sort()).toEqual(['data-table', 'legacy']);
-    expect(s3Calls.filter((c) => c.startsWith('DeleteObjectCommand'))).toHaveLength(2);
-    expect(userDynamoCalls.filter((c) => c.startsWith('DeleteItemCommand'))).toHaveLength(1);
+  it('makes the cross-tenant read on an object that exists, written by bob with his own credentials', async () => {
+    const { s3Calls } = await smoke();
+    const bobsPut = s3Calls.findIndex((c) => /^bob: PutObjectCommand tenants\/globex\/smoke/.test(c));
+    expect(bobsPut).toBeGreaterThanOrEqual(0);
+    const key = s3Calls[bobsPut]!.split(' ')[2];
+    // alice reads exactly that key after bob wrote it and before his cleanup deleted it
+    const read = s3Calls.indexOf(`alice: GetObjectCommand ${key}`);
+    const deleted = s3Calls.indexOf(`bob: DeleteObjectCommand ${key}`);
+    expect(read).toBeGreaterThan(bobsPut);
+    expect(deleted).toBeGreaterThan(read);
+  });
+
+  it('deletes everything it created, in reverse order: users, identities, objects, items', async () => {
+    const { run, idp, identity, users, identities, objects, items } = await smoke();
+    expect(idp.commandCalls(AdminDeleteUserCommand)).toHaveLength(3); // alice, bob, the migrated legacy user
+    expect(identity.commandCalls(DeleteIdentitiesCommand).map((c) => c.args[0].input.IdentityIdsToDelete)).toEqual([
+      [expect.stringMatching(/bob$/)],
+      [expect.stringMatching(/alice$/)],
+    ]);
+    expect({ users: [...users.keys()], identities: [...identities.keys()] }).toEqual({ users: [], identities: [] });
+    expect({ objects: [...objects.keys()], items: [...items] }).toEqual({ objects: [], items: [] });
     const cleanup = run.results.filter((r) => r.name.startsWith('cleanup:'));
     expect(cleanup.every((r) => r.status === 'pass')).toBe(true);
     expect(cleanup.at(-1)!.name).toBe('cleanup: delete user alice');
@@ -304,6 +429,58 @@ describe('smoke test against a correctly deployed stage (simulated)', () => {
       expect(input.Username).toMatch(/^success\+smoke[a-z0-9]+-(alice|bob)@simulator\.amazonses\.com$/);
       expect(input.UserAttributes).toEqual(expect.arrayContaining([{ Name: 'email_verified', Value: 'true' }]));
     }
+    expect(idp.commandCalls(AdminAddUserToGroupCommand).map((c) => c.args[0].input.GroupName)).toEqual([
+      'editors',
+      'admins',
+    ]);
+  });
+
+  it('calls with its own credentials exactly what the dev deploy role grants (SMOKE_TEST_ACCESS), on the keys it grants', async () => {
+    const { clients, cfn, idp, identity, dynamo } = await smoke();
+    const byService = { cloudformation: cfn, 'cognito-idp': idp, 'cognito-identity': identity, dynamodb: dynamo };
+    const signed: { action: string; input: Record<string, unknown> }[] = [];
+    for (const [service, mock] of Object.entries(byService) as [keyof typeof clients, typeof cfn][]) {
+      for (const call of mock.calls()) {
+        const command = call.args[0] as unknown as { constructor: { name: string }; input: Record<string, unknown> };
+        const operation = command.constructor.name.replace(/Command$/, '');
+        // Operations the SDK sends unsigned never reach IAM (public Cognito APIs).
+        const [scheme] = clients[service].config.httpAuthSchemeProvider({ operation, region: REGION });
+        if (scheme?.schemeId === 'smithy.api#noAuth') continue;
+        expect({ operation, scheme: scheme?.schemeId }).toEqual({ operation, scheme: 'aws.auth#sigv4' });
+        signed.push({ action: `${service}:${operation}`, input: command.input });
+      }
+    }
+    const used = (filter: (s: (typeof signed)[number]) => boolean) =>
+      [...new Set(signed.filter(filter).map((s) => s.action))].sort();
+    const granted = (actions: readonly string[]) => [...actions].sort();
+    expect(used((s) => s.action.startsWith('cloudformation:'))).toEqual(granted(SMOKE_TEST_ACCESS.stacks.actions));
+    expect(new Set(signed.flatMap((s) => (s.action.startsWith('cloudformation:') ? [s.input.StackName] : [])))).toEqual(
+      new Set(SMOKE_TEST_ACCESS.stacks.names.map((name) => `cognito-ref-dev-${name}`)),
+    );
+    expect(used((s) => s.action.startsWith('cognito-idp:'))).toEqual(granted(SMOKE_TEST_ACCESS.userPool.actions));
+    expect(used((s) => s.action.startsWith('cognito-identity:'))).toEqual(
+      granted(SMOKE_TEST_ACCESS.identityPool.actions),
+    );
+    // DynamoDB: per table, the actions and the partition keys the statement allows.
+    const tables = { outbox: 'testOutbox', legacy: 'legacyUsers', 'data-table': 'data' } as const;
+    const dynamoCalls = signed.filter((s) => s.action.startsWith('dynamodb:'));
+    expect(new Set(dynamoCalls.map((s) => s.input.TableName))).toEqual(new Set(Object.keys(tables)));
+    for (const [tableName, kind] of Object.entries(tables)) {
+      const grant = SMOKE_TEST_ACCESS.tables[kind];
+      expect(used((s) => s.action.startsWith('dynamodb:') && s.input.TableName === tableName)).toEqual(
+        granted(grant.actions),
+      );
+      const pattern = new RegExp(`^${grant.leadingKeys.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+      for (const call of dynamoCalls.filter((s) => s.input.TableName === tableName)) {
+        const item = (call.input.Key ?? call.input.Item) as Record<string, AttributeValue>;
+        const partitionKey = Object.values(item)[0]!.S!;
+        expect({ tableName, partitionKey, granted: pattern.test(partitionKey) }).toEqual({
+          tableName,
+          partitionKey,
+          granted: true,
+        });
+      }
+    }
   });
 });
 
@@ -313,11 +490,29 @@ describe('smoke test against a broken stage (simulated)', () => {
     expect(names(run, 'fail')).toEqual([
       'API: GET /tenants/globex/documents (other tenant) is denied',
       "row-level security: S3 write to another identity's private/ prefix is denied",
-      'row-level security: S3 read from another tenant (tenants/globex/) is denied',
     ]);
     expect(run.failed).toBe(true);
+    expect(run.exitCode).toBe(1);
     expect(idp.commandCalls(AdminDeleteUserCommand)).toHaveLength(3);
     expect(run.table()).toContain('**FAIL**');
+  });
+
+  it("fails the cross-tenant read when alice can read bob's tenant object (leaky GetObject)", async () => {
+    const { run, objects } = await smoke({ s3LeaksTenantReads: true });
+    expect(names(run, 'fail')).toEqual([CROSS_TENANT_READ]);
+    expect(run.results.find((r) => r.name === CROSS_TENANT_READ)!.detail).toBe('the request succeeded');
+    expect(run.exitCode).toBe(1);
+    expect([...objects.keys()]).toEqual([]);
+  });
+
+  it('a leaky stage still answers a read of a missing key with 403: only an existing object shows the leak', async () => {
+    const { deps, users, identities } = setup({ s3LeaksTenantReads: true });
+    users.set('alice@example.com', { tenant: 'acme', group: 'editors' });
+    identities.set(`${REGION}:alice`, 'alice@example.com');
+    const { s3 } = deps.asIdentity({ AccessKeyId: `AKID-${REGION}:alice`, Expiration: undefined });
+    await expect(s3.send(new GetObjectCommand({ Bucket: 'b', Key: 'tenants/globex/missing.txt' }))).rejects.toThrow(
+      'Access Denied',
+    );
   });
 
   it('deletes users that were created before a later creation step failed', async () => {
@@ -329,35 +524,277 @@ describe('smoke test against a broken stage (simulated)', () => {
     expect(idp.commandCalls(InitiateAuthCommand)).toHaveLength(0);
   });
 
-  it('stops at once when the stage is not deployed, with nothing to clean up', async () => {
+  it('stops at once when the stage is not deployed, naming every missing stack, with nothing to clean up', async () => {
     const { run, idp } = await smoke({ stacks: [] });
     expect(run.results).toHaveLength(1);
     expect(run.results[0]!.status).toBe('fail');
-    expect(run.results[0]!.detail).toBe('stack cognito-ref-dev-Auth not found: deploy the stage first');
+    expect(run.results[0]!.detail).toBe(
+      'stacks cognito-ref-dev-Data, cognito-ref-dev-Auth, cognito-ref-dev-Api not found: deploy the stage first',
+    );
+    expect(idp.calls()).toHaveLength(0);
+  });
+
+  const missing: [string, Partial<Fakes>, string][] = [
+    [
+      'the Api stack is missing',
+      { stacks: ['cognito-ref-dev-Data', 'cognito-ref-dev-Auth'] },
+      'stack cognito-ref-dev-Api not found',
+    ],
+    [
+      'the Data stack is missing',
+      { stacks: ['cognito-ref-dev-Auth', 'cognito-ref-dev-Api'] },
+      'stack cognito-ref-dev-Data not found',
+    ],
+    [
+      'an output every stage has is missing',
+      { dropOutputs: ['IdentityPoolId'] },
+      'outputs missing (cognito-ref-dev-Auth: IdentityPoolId)',
+    ],
+    [
+      'an output the config turns on is missing (stage deployed from another config)',
+      { dropOutputs: ['LegacyUsersTableName'] },
+      'outputs missing (cognito-ref-dev-Auth: LegacyUsersTableName)',
+    ],
+  ];
+  it.each(missing)('fails and creates nothing when %s', async (_, fakes, detail) => {
+    const { run, idp } = await smoke(fakes);
+    expect(run.results.map((r) => r.status)).toEqual(['fail']);
+    expect(run.results[0]!.detail).toContain(detail);
+    expect(run.exitCode).toBe(1);
     expect(idp.calls()).toHaveLength(0);
   });
 });
 
 describe('smoke test with optional features off', () => {
-  it('skips what the stage does not deploy and says why', async () => {
-    const { run } = await smoke({ stacks: ['cognito-ref-dev-Auth'] }, {});
-    expect(names(run, 'skip')).toEqual(
-      expect.arrayContaining(['API routes', 'row-level security with identity-pool credentials']),
+  it('without the passwordless test outbox, signs the test users in with their password and checks everything else', async () => {
+    const { run } = await smoke({}, { passwordless: { customChallenge: { enabled: true, testOutbox: false } } });
+    expect(names(run, 'fail')).toEqual([]);
+    expect(names(run, 'skip')).toEqual(['sign in with an emailed code (custom auth)']);
+    expect(names(run, 'pass')).toEqual(
+      expect.arrayContaining([
+        'sign in with a password (USER_PASSWORD_AUTH, web client): alice',
+        'sign in with a password (USER_PASSWORD_AUTH, web client): bob',
+        CROSS_TENANT_READ,
+      ]),
     );
+  });
+
+  it('skips only the migration step when migration is off', async () => {
+    const { run } = await smoke({}, { migration: { enabled: false } });
+    expect(names(run, 'fail')).toEqual([]);
+    expect(names(run, 'skip')).toEqual(['sign in with a password (user migration)']);
+  });
+
+  it('fails when no test user can sign in (no test outbox, no migration), instead of passing with everything skipped', async () => {
+    const { run, idp } = await smoke(
+      {},
+      { migration: { enabled: false }, passwordless: { customChallenge: { enabled: false, testOutbox: false } } },
+    );
+    expect(names(run, 'fail')).toEqual(['sign in the test users']);
+    expect(names(run, 'skip')).toEqual([
+      'sign in with a password (user migration)',
+      'tokens, API, identity pool, row-level security',
+    ]);
+    expect(run.exitCode).toBe(1);
+    expect(idp.commandCalls(AdminDeleteUserCommand)).toHaveLength(2);
+  });
+
+  it('fails when the config has no groups the test users can use', async () => {
+    const { run, idp } = await smoke({}, { identityPool: { tenantWriterGroups: ['editors'] } });
+    expect(names(run, 'fail')).toEqual(['create test users (AdminCreateUser, permanent password, group)']);
+    expect(run.results[1]!.detail).toContain('found "editors" and none');
+    expect(idp.calls()).toHaveLength(0);
+  });
+});
+
+describe('smoke session (what scripts/smoke.ts runs)', () => {
+  function recorder() {
+    const printed: string[] = [];
+    return { printed, print: (text: string) => printed.push(text) };
+  }
+
+  it('prints the table and exits 1 when an error is thrown outside a step, after running the cleanups', async () => {
+    const run = new SmokeRun(() => 0);
+    const { printed, print } = recorder();
+    const code = await smokeSession(run, print).run(async () => {
+      await run.step('create something', () => {
+        run.onCleanup('delete it', () => Promise.resolve());
+        return Promise.resolve();
+      });
+      throw new TypeError('outputs.ApiUrl is undefined');
+    });
+    expect(code).toBe(1);
+    expect(run.results.map((r) => [r.name, r.status])).toEqual([
+      ['create something', 'pass'],
+      ['smoke test stopped outside a step', 'fail'],
+      ['cleanup: delete it', 'pass'],
+    ]);
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toContain(
+      '| smoke test stopped outside a step | **FAIL** | 0 ms | TypeError: outputs.ApiUrl is undefined |',
+    );
+  });
+
+  it('on SIGINT starts no further step, lets the step in flight register its cleanup, cleans up, prints once, exits 130', async () => {
+    const run = new SmokeRun(() => 0);
+    const { printed, print } = recorder();
+    const session = smokeSession(run, print, { graceMs: 60_000, wait: () => new Promise(() => {}) });
+    let finishCreate!: () => void;
+    const created = new Promise<void>((resolve) => (finishCreate = resolve));
+    const deleted: string[] = [];
+    const scenario = session.run(async () => {
+      await run.step('create a user', async () => {
+        await created;
+        run.onCleanup('delete the user', () => Promise.resolve(deleted.push('user')));
+      });
+      await run.step('create an identity', () => {
+        run.onCleanup('delete the identity', () => Promise.resolve(deleted.push('identity')));
+        return Promise.resolve();
+      });
+    });
+    const cancelled = session.cancel('SIGINT');
+    finishCreate();
+    expect(await cancelled).toBe(130);
+    expect(await scenario).toBe(130);
+    expect(deleted).toEqual(['user']);
+    expect(run.results[0]).toMatchObject({ name: 'cancelled by SIGINT', status: 'fail' });
+    expect(run.results.map((r) => [r.name, r.status]).sort()).toEqual([
+      ['cancelled by SIGINT', 'fail'],
+      ['cleanup: delete the user', 'pass'],
+      ['create a user', 'pass'],
+      ['create an identity', 'skip'],
+    ]);
+    expect(printed).toHaveLength(1);
+  });
+
+  it('on SIGTERM with a step that never ends, cleans up what exists after the grace period and exits 143', async () => {
+    const run = new SmokeRun(() => 0);
+    const { printed, print } = recorder();
+    const waited: number[] = [];
+    const session = smokeSession(run, print, {
+      graceMs: 3000,
+      wait: (ms) => Promise.resolve(void waited.push(ms)),
+    });
+    const deleted: string[] = [];
+    void session.run(async () => {
+      run.onCleanup('delete the user', () => Promise.resolve(deleted.push('user')));
+      await run.step('hang', () => new Promise(() => {}));
+    });
+    expect(await session.cancel('SIGTERM')).toBe(143);
+    expect(waited).toEqual([3000]);
+    expect(deleted).toEqual(['user']);
+    expect(printed[0]).toContain('cancelled by SIGTERM');
+  });
+
+  it('scripts/smoke.ts prints the table and exits 130 on SIGINT while a request hangs', async () => {
+    // A loopback "AWS endpoint" that never answers, so DescribeStacks is in flight when SIGINT comes.
+    const server = createServer(() => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const child = spawn(
+        process.execPath,
+        [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/smoke.ts', '--stage', 'dev'],
+        {
+          cwd: ROOT,
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: REGION,
+            AWS_ACCESS_KEY_ID: 'AKIDSMOKETEST',
+            AWS_SECRET_ACCESS_KEY: 'secret',
+            AWS_ENDPOINT_URL: endpoint,
+            AWS_CONFIG_FILE: '/dev/null',
+            AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+            AWS_EC2_METADATA_DISABLED: 'true',
+          },
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)));
+      const started = new Promise<void>((resolve) =>
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += String(chunk);
+          if (stdout.includes('Smoke test of')) resolve();
+        }),
+      );
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const requested = new Promise<void>((resolve) => server.once('request', () => resolve()));
+      await started;
+      await requested;
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('SIGINT: stopping; cleaning up what the smoke test created');
+      expect(stdout).toContain('| 1 | cancelled by SIGINT | **FAIL** |');
+      expect(stdout).toContain('1 fail');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
 
 describe('smoke helpers', () => {
-  it('reads outputs across stacks and names what exists when one is missing', async () => {
-    const { deps } = setup();
-    const { outputs, stacks } = await readStageOutputs(deps.cloudFormation, 'cognito-ref-dev', [
-      'Data',
-      'Nope',
-      'Auth',
-    ]);
-    expect(stacks).toEqual(['cognito-ref-dev-Data', 'cognito-ref-dev-Auth']);
+  it('reads outputs across stacks and names a missing stack or output', async () => {
+    const { deps } = setup({ stacks: ['cognito-ref-dev-Data', 'cognito-ref-dev-Auth'], dropOutputs: ['ApiUrl'] });
+    const outputs = await readStageOutputs(deps.cloudFormation, 'cognito-ref-dev', {
+      Data: ['DataTableName'],
+      Auth: ['UserPoolId'],
+    });
     expect(requireOutput(outputs, 'UserPoolId')).toBe(POOL);
     expect(() => requireOutput(outputs, 'ApiUrl')).toThrow(/stack output ApiUrl not found \(have: DataBucketName, /);
+    await expect(readStageOutputs(deps.cloudFormation, 'cognito-ref-dev', { Api: ['ApiUrl'] })).rejects.toThrow(
+      'stack cognito-ref-dev-Api not found: deploy the stage first',
+    );
+    await expect(
+      readStageOutputs(deps.cloudFormation, 'cognito-ref-dev', { Auth: ['UserPoolId', 'Nope', 'AlsoNope'] }),
+    ).rejects.toThrow('outputs missing (cognito-ref-dev-Auth: Nope, AlsoNope)');
+  });
+
+  it('requires exactly the outputs the synthesized stage has: always-present ones, conditional ones only when on', () => {
+    const off: DeepPartial<StageConfigInput> = {
+      migration: { enabled: false },
+      passwordless: { customChallenge: { enabled: false, testOutbox: false } },
+      identityPool: { rules: [] },
+    };
+    const readByTheSmokeTest = new Set(
+      STAGE_STACKS.flatMap((s) => requiredOutputs(parseStageConfig(stageInput('dev'), 'dev'))[s]),
+    );
+    for (const patch of [{}, off]) {
+      const { config, stacks, templates } = synthStage('dev', patch);
+      const required = requiredOutputs(config);
+      expect([stacks.data, stacks.auth, stacks.api].map((s) => s.stackName)).toEqual(
+        STAGE_STACKS.map((name) => `cognito-ref-dev-${name}`),
+      );
+      for (const [stack, key] of [
+        ['Data', 'data'],
+        ['Auth', 'auth'],
+        ['Api', 'api'],
+      ] as const) {
+        const synthesized = Object.keys(templates[key].toJSON().Outputs as object).filter((k) =>
+          readByTheSmokeTest.has(k),
+        );
+        expect({ stack, outputs: synthesized.sort() }).toEqual({ stack, outputs: [...required[stack]].sort() });
+      }
+    }
+  });
+
+  it('picks test groups from the config: a tenant writer without and one with the admin scope', () => {
+    const config = (patch: DeepPartial<StageConfigInput>): StageConfig =>
+      parseStageConfig(stageInput('dev', patch), 'test');
+    expect(pickTestGroups(config({}))).toEqual({ alice: 'editors', bob: 'admins' });
+    expect(() => pickTestGroups(config({ identityPool: { tenantWriterGroups: ['admins'] } }))).toThrow(
+      'found none and "admins"',
+    );
+    expect(() =>
+      pickTestGroups(
+        config({
+          triggers: {
+            preTokenGeneration: { scopesByGroup: { admins: ['write', 'read'], editors: ['write', 'read'] } },
+          },
+        }),
+      ),
+    ).toThrow('found "admins" and none');
   });
 
   it('records pass, fail and skip with details, and describes AWS errors without secrets', async () => {
@@ -393,15 +830,14 @@ describe('smoke helpers', () => {
   });
 
   it('refuses to run against a production stage', () => {
-    const root = join(__dirname, '..');
     let stderr = '';
     let status = 0;
     try {
       execFileSync(
         process.execPath,
-        [join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/smoke.ts', '--stage', 'prod'],
+        [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/smoke.ts', '--stage', 'prod'],
         {
-          cwd: root,
+          cwd: ROOT,
           stdio: 'pipe',
         },
       );

@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
+  DeleteIdentitiesCommand,
   GetCredentialsForIdentityCommand,
   GetIdCommand,
   type CognitoIdentityClient,
@@ -28,7 +29,7 @@ import { LEGACY_TABLE, OUTBOX_TABLE } from '../../lambda/shared/auth-tables';
 import { keys, PARTITION_KEY, S3_PREFIX, SORT_KEY } from '../../lambda/shared/data-keys';
 import { hashPassword } from '../../lambda/shared/password-hash';
 import type { StageConfig } from '../../lib/config/schema';
-import { readStageOutputs, requireOutput, type StageOutputs } from './outputs';
+import { readStageOutputs, requiredOutputs, requireOutput, STAGE_STACKS, type StageOutputs } from './outputs';
 import { expectThat, SmokeFailure, type SmokeRun } from './runner';
 
 /** The AWS clients and network access the smoke test uses; tests pass mocks. */
@@ -65,16 +66,17 @@ interface TestUser {
   readonly email: string;
   readonly tenant: string;
   readonly group: string;
+  readonly password: string;
   tokens?: AuthenticationResultType;
   identityId?: string;
   credentials?: Credentials;
 }
 
-const STACKS = ['Data', 'Auth', 'Api'];
-
 /**
  * Addresses of Amazon SES's mailbox simulator: SES accepts them even in the sandbox and without
  * verifying them, and a `+label` makes each user unique. Codes are read from the test outbox.
+ * The dev deploy role may read and write outbox and legacy-table items of these addresses only
+ * (SMOKE_TEST_ADDRESSES in lib/stacks/github-deploy-stack.ts; test/smoke.test.ts keeps them in step).
  */
 function simulatorAddress(runId: string, label: string): string {
   return `success+${runId}-${label}@simulator.amazonses.com`;
@@ -85,9 +87,51 @@ export function strongPassword(): string {
   return `Sm0ke!${randomBytes(18).toString('base64url')}a1Z`;
 }
 
+/** The API scopes (resource-server scope names) the pre token trigger gives a member of `group`. */
+function scopesOf(config: StageConfig, group: string): Set<string> {
+  const { everyoneScopes, scopesByGroup } = config.triggers.preTokenGeneration;
+  return new Set([...everyoneScopes, ...(scopesByGroup[group] ?? [])]);
+}
+
+/**
+ * The test users' groups, chosen from the config. Both must write tenant data: alice her own
+ * tenant's object (the allowed control), bob the object of his tenant that alice must not read.
+ * Alice writes documents and lists her tenant but has no admin scope, so the admin route must
+ * refuse her; bob has it, so the admin route must let him in.
+ */
+export function pickTestGroups(config: StageConfig): { readonly alice: string; readonly bob: string } {
+  const { read, write, admin } = config.api.scopes;
+  const writers = new Set(config.identityPool.tenantWriterGroups);
+  const tenantRoute = new Set(config.api.tenantGroups ?? config.groups.map((g) => g.name));
+  const candidates = config.groups.map((g) => g.name).filter((name) => writers.has(name));
+  const alice = candidates.find((name) => {
+    const scopes = scopesOf(config, name);
+    return scopes.has(read) && scopes.has(write) && !scopes.has(admin) && tenantRoute.has(name);
+  });
+  const bob = candidates.find((name) => name !== alice && scopesOf(config, name).has(admin));
+  if (!alice || !bob) {
+    throw new SmokeFailure(
+      `the smoke test needs two groups in identityPool.tenantWriterGroups: one with the "${write}" and without the "${admin}" scope that may list its tenant (api.tenantGroups), one with the "${admin}" scope; found ${alice ? `"${alice}"` : 'none'} and ${bob ? `"${bob}"` : 'none'}`,
+    );
+  }
+  return { alice, bob };
+}
+
+/**
+ * How the test users sign in: with an emailed code read from the test outbox; without one, with
+ * their password when migration is on (it gives the web client USER_PASSWORD_AUTH); otherwise not
+ * at all (SRP and managed login are not automated here).
+ */
+export function signInMethod(config: StageConfig): 'emailed code' | 'password' | undefined {
+  const { enabled, testOutbox } = config.passwordless.customChallenge;
+  if (enabled && testOutbox) return 'emailed code';
+  return config.migration.enabled ? 'password' : undefined;
+}
+
 /**
  * The end-to-end check of a deployed stage. Each step is recorded; whatever it creates is
  * registered for cleanup first, so `run.cleanup()` undoes it even when a later step fails.
+ * Only features the config turns off are skipped; a missing stack or output fails the run.
  */
 export async function runSmoke(deps: SmokeDeps, run: SmokeRun): Promise<void> {
   const { config } = deps;
@@ -96,42 +140,41 @@ export async function runSmoke(deps: SmokeDeps, run: SmokeRun): Promise<void> {
 
   const outputs = await run.step(
     'read stack outputs (CloudFormation DescribeStacks)',
-    async () => {
-      const { outputs: found, stacks } = await readStageOutputs(deps.cloudFormation, prefix, STACKS);
-      expectThat(stacks.includes(`${prefix}-Auth`), `stack ${prefix}-Auth not found: deploy the stage first`);
-      return found;
-    },
-    (o) => `${Object.keys(o).length} outputs`,
+    () => readStageOutputs(deps.cloudFormation, prefix, requiredOutputs(config)),
+    (o) => `${Object.keys(o).length} outputs of ${STAGE_STACKS.map((s) => `${prefix}-${s}`).join(', ')}`,
   );
   if (!outputs) return;
 
   const poolId = requireOutput(outputs, 'UserPoolId');
-  const alice: TestUser = { label: 'alice', email: simulatorAddress(runId, 'alice'), tenant: 'acme', group: 'editors' };
-  const bob: TestUser = { label: 'bob', email: simulatorAddress(runId, 'bob'), tenant: 'globex', group: 'editors' };
-  const groupNames = new Set(config.groups.map((g) => g.name));
-  for (const user of [alice, bob]) {
-    if (!groupNames.has(user.group)) {
-      run.skip('create test users', `the smoke test needs a group named "${user.group}" in config.groups`);
-      return;
-    }
-  }
-
-  const created = await run.step(
+  const users = await run.step(
     'create test users (AdminCreateUser, permanent password, group)',
     async () => {
+      const groups = pickTestGroups(config);
+      const alice = testUser(runId, 'alice', 'acme', groups.alice);
+      const bob = testUser(runId, 'bob', 'globex', groups.bob);
       for (const user of [alice, bob]) await createUser(deps, run, poolId, user);
-      return [alice, bob];
+      return [alice, bob] as const;
     },
-    (users) => users.map((u) => `${u.label}: tenant ${u.tenant}, ${u.group}`).join('; '),
+    (created) => created.map((u) => `${u.label}: tenant ${u.tenant}, ${u.group}`).join('; '),
   );
-  if (!created) return;
+  if (!users) return;
+  const [alice, bob] = users;
 
-  await signInPasswordless(deps, run, outputs, [alice, bob]);
-  await signInWithMigration(deps, run, outputs, poolId);
-  await checkTokens(deps, run, outputs, poolId, alice);
-  await callApi(deps, run, outputs, alice);
-  await exchangeForCredentials(deps, run, outputs, poolId, [alice, bob]);
+  await signIn(deps, run, outputs, users);
+  await signInWithMigration(deps, run, outputs, poolId, runId);
+  if (!alice.tokens && !bob.tokens) {
+    // The sign-in steps above failed, so the run fails; nothing below can run without a token.
+    run.skip('tokens, API, identity pool, row-level security', 'no test user signed in');
+    return;
+  }
+  for (const user of users) await checkTokens(deps, run, outputs, poolId, user);
+  await callApi(deps, run, outputs, alice, bob);
+  await exchangeForCredentials(deps, run, outputs, poolId, users);
   await checkRowLevelSecurity(deps, run, outputs, runId, alice, bob);
+}
+
+function testUser(runId: string, label: string, tenant: string, group: string): TestUser {
+  return { label, email: simulatorAddress(runId, label), tenant, group, password: strongPassword() };
 }
 
 async function createUser(deps: SmokeDeps, run: SmokeRun, poolId: string, user: TestUser): Promise<void> {
@@ -155,7 +198,7 @@ async function createUser(deps: SmokeDeps, run: SmokeRun, poolId: string, user: 
     new AdminSetUserPasswordCommand({
       UserPoolId: poolId,
       Username: user.email,
-      Password: strongPassword(),
+      Password: user.password,
       Permanent: true,
     }),
   );
@@ -181,59 +224,90 @@ async function readOutboxCode(deps: SmokeDeps, table: string, email: string, aft
   throw new SmokeFailure('no sign-in code reached the test outbox');
 }
 
-async function signInPasswordless(
-  deps: SmokeDeps,
-  run: SmokeRun,
-  outputs: StageOutputs,
-  users: TestUser[],
-): Promise<void> {
-  const clientId = outputs.PasswordlessClientId;
-  const outbox = outputs.TestOutboxTableName;
-  if (!clientId || !outbox) {
-    run.skip(
-      'sign in with an emailed code (custom auth)',
-      'passwordless codes with the test outbox are off in this stage',
+async function signIn(deps: SmokeDeps, run: SmokeRun, outputs: StageOutputs, users: readonly TestUser[]) {
+  const method = signInMethod(deps.config);
+  if (method === undefined) {
+    // Nothing after sign-in could be checked: fail instead of passing with almost every step skipped.
+    await run.step('sign in the test users', () =>
+      Promise.reject(
+        new SmokeFailure(
+          'no sign-in the smoke test can automate: passwordless.customChallenge with testOutbox and migration are both off',
+        ),
+      ),
     );
     return;
   }
-  for (const user of users) {
-    await run.step(
-      `sign in with an emailed code (custom auth): ${user.label}, one wrong answer first`,
-      async () => {
-        const start = await deps.cognitoIdp.send(
-          new InitiateAuthCommand({
-            ClientId: clientId,
-            AuthFlow: 'CUSTOM_AUTH',
-            AuthParameters: { USERNAME: user.email },
-          }),
-        );
-        expectThat(start.ChallengeName === 'CUSTOM_CHALLENGE', `expected CUSTOM_CHALLENGE, got ${start.ChallengeName}`);
-        const code = await readOutboxCode(deps, outbox, user.email);
-        const wrong = await deps.cognitoIdp.send(
-          new RespondToAuthChallengeCommand({
-            ClientId: clientId,
-            ChallengeName: 'CUSTOM_CHALLENGE',
-            Session: start.Session,
-            ChallengeResponses: { USERNAME: user.email, ANSWER: wrongCode(code) },
-          }),
-        );
-        expectThat(!wrong.AuthenticationResult, 'a wrong code signed the user in');
-        expectThat(wrong.ChallengeName === 'CUSTOM_CHALLENGE', 'a wrong code did not lead to another attempt');
-        const done = await deps.cognitoIdp.send(
-          new RespondToAuthChallengeCommand({
-            ClientId: clientId,
-            ChallengeName: 'CUSTOM_CHALLENGE',
-            Session: wrong.Session,
-            ChallengeResponses: { USERNAME: user.email, ANSWER: code },
-          }),
-        );
-        expectThat(done.AuthenticationResult?.AccessToken, 'the right code gave no tokens');
-        user.tokens = done.AuthenticationResult;
-        return user;
-      },
-      () => 'wrong code refused, right code gave tokens',
+  if (method === 'password') {
+    run.skip(
+      'sign in with an emailed code (custom auth)',
+      'no passwordless test outbox in this stage; the test users sign in with their password',
     );
   }
+  for (const user of users) {
+    if (method === 'emailed code') await signInWithCode(deps, run, outputs, user);
+    else await signInWithPassword(deps, run, outputs, user);
+  }
+}
+
+async function signInWithCode(deps: SmokeDeps, run: SmokeRun, outputs: StageOutputs, user: TestUser): Promise<void> {
+  const clientId = requireOutput(outputs, 'PasswordlessClientId');
+  const outbox = requireOutput(outputs, 'TestOutboxTableName');
+  await run.step(
+    `sign in with an emailed code (custom auth): ${user.label}, one wrong answer first`,
+    async () => {
+      const start = await deps.cognitoIdp.send(
+        new InitiateAuthCommand({
+          ClientId: clientId,
+          AuthFlow: 'CUSTOM_AUTH',
+          AuthParameters: { USERNAME: user.email },
+        }),
+      );
+      expectThat(start.ChallengeName === 'CUSTOM_CHALLENGE', `expected CUSTOM_CHALLENGE, got ${start.ChallengeName}`);
+      const code = await readOutboxCode(deps, outbox, user.email);
+      const wrong = await deps.cognitoIdp.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'CUSTOM_CHALLENGE',
+          Session: start.Session,
+          ChallengeResponses: { USERNAME: user.email, ANSWER: wrongCode(code) },
+        }),
+      );
+      expectThat(!wrong.AuthenticationResult, 'a wrong code signed the user in');
+      expectThat(wrong.ChallengeName === 'CUSTOM_CHALLENGE', 'a wrong code did not lead to another attempt');
+      const done = await deps.cognitoIdp.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'CUSTOM_CHALLENGE',
+          Session: wrong.Session,
+          ChallengeResponses: { USERNAME: user.email, ANSWER: code },
+        }),
+      );
+      expectThat(done.AuthenticationResult?.AccessToken, 'the right code gave no tokens');
+      user.tokens = done.AuthenticationResult;
+      return user;
+    },
+    () => 'wrong code refused, right code gave tokens',
+  );
+}
+
+async function signInWithPassword(
+  deps: SmokeDeps,
+  run: SmokeRun,
+  outputs: StageOutputs,
+  user: TestUser,
+): Promise<void> {
+  const clientId = requireOutput(outputs, 'WebClientId');
+  await run.step(`sign in with a password (USER_PASSWORD_AUTH, web client): ${user.label}`, async () => {
+    const done = await deps.cognitoIdp.send(
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: user.email, PASSWORD: user.password },
+      }),
+    );
+    expectThat(done.AuthenticationResult?.AccessToken, `no tokens (challenge ${done.ChallengeName})`);
+    user.tokens = done.AuthenticationResult;
+  });
 }
 
 function wrongCode(code: string): string {
@@ -246,19 +320,17 @@ async function signInWithMigration(
   run: SmokeRun,
   outputs: StageOutputs,
   poolId: string,
+  runId: string,
 ): Promise<void> {
-  const table = outputs.LegacyUsersTableName;
-  if (!table) {
-    run.skip(
-      'sign in with a password (user migration)',
-      'migration is off in this stage; SRP sign-in needs an SRP client and is not part of the smoke test',
-    );
+  if (!deps.config.migration.enabled) {
+    run.skip('sign in with a password (user migration)', 'migration is off in this stage');
     return;
   }
+  const table = requireOutput(outputs, 'LegacyUsersTableName');
   await run.step(
     'sign in with a password: a legacy user migrates on first sign-in (USER_PASSWORD_AUTH)',
     async () => {
-      const email = `legacy-${Date.now().toString(36)}@simulator.amazonses.com`;
+      const email = simulatorAddress(runId, 'legacy');
       const password = strongPassword();
       await deps.dynamoDb.send(
         new PutItemCommand({
@@ -314,15 +386,17 @@ async function checkTokens(
   userPoolId: string,
   user: TestUser,
 ): Promise<void> {
+  const name = `token claims and scopes (verified with aws-jwt-verify): ${user.label}`;
   if (!user.tokens) {
-    run.skip('token claims and scopes', 'no signed-in user');
+    run.skip(name, `${user.label} did not sign in`);
     return;
   }
   const tokens = user.tokens;
   const clientIds = userClientIds(outputs);
   const identifier = deps.config.resourceServer.identifier;
+  const admin = deps.config.api.scopes.admin;
   await run.step(
-    'token claims and scopes (verified with aws-jwt-verify)',
+    name,
     async () => {
       const id = await deps.verifyToken(tokens.IdToken ?? '', { tokenUse: 'id', userPoolId, clientIds });
       const access = await deps.verifyToken(tokens.AccessToken ?? '', { tokenUse: 'access', userPoolId, clientIds });
@@ -331,14 +405,11 @@ async function checkTokens(
       expectThat(id['custom:tenant_id'] === user.tenant, 'ID token lacks custom:tenant_id');
       expectThat(access.tenant_id === user.tenant, 'access token lacks the tenant_id claim (pre token generation)');
       const scopes = typeof access.scope === 'string' ? access.scope.split(' ') : [];
-      const expected = new Set([
-        ...deps.config.triggers.preTokenGeneration.everyoneScopes,
-        ...(deps.config.triggers.preTokenGeneration.scopesByGroup[user.group] ?? []),
-      ]);
+      const expected = scopesOf(deps.config, user.group);
       for (const scope of expected)
         expectThat(scopes.includes(`${identifier}/${scope}`), `access token lacks ${identifier}/${scope}`);
       expectThat(
-        !scopes.includes(`${identifier}/admin`) || expected.has('admin'),
+        !scopes.includes(`${identifier}/${admin}`) || expected.has(admin),
         'access token carries an admin scope',
       );
       return scopes;
@@ -355,62 +426,91 @@ function userClientIds(outputs: StageOutputs): string[] {
 
 interface ApiCheck {
   readonly name: string;
+  readonly user: TestUser;
   readonly method: 'GET' | 'PUT';
   readonly path: string;
   readonly token?: 'access' | 'id' | 'none';
   readonly body?: unknown;
   readonly expect: readonly number[];
+  /** Checks the body of an expected answer. */
+  readonly answer?: (body: unknown) => void;
 }
 
-async function callApi(deps: SmokeDeps, run: SmokeRun, outputs: StageOutputs, user: TestUser): Promise<void> {
-  const base = outputs.ApiUrl;
-  if (!base || !user.tokens) {
-    run.skip('API routes', base ? 'no signed-in user' : 'the Api stack is not deployed');
-    return;
-  }
-  const tokens = user.tokens;
+async function callApi(
+  deps: SmokeDeps,
+  run: SmokeRun,
+  outputs: StageOutputs,
+  user: TestUser,
+  admin: TestUser,
+): Promise<void> {
+  const base = requireOutput(outputs, 'ApiUrl');
   const docId = `smoke-${Date.now().toString(36)}`;
   const other = user.tenant === 'acme' ? 'globex' : 'acme';
   const checks: ApiCheck[] = [
-    { name: 'GET /me without a token is refused', method: 'GET', path: 'me', token: 'none', expect: [401] },
+    { name: 'GET /me without a token is refused', user, method: 'GET', path: 'me', token: 'none', expect: [401] },
     {
       name: 'GET /me with an ID token is refused (access token needed)',
+      user,
       method: 'GET',
       path: 'me',
       token: 'id',
       expect: [401, 403],
     },
-    { name: 'GET /me', method: 'GET', path: 'me', expect: [200] },
+    {
+      name: 'GET /me',
+      user,
+      method: 'GET',
+      path: 'me',
+      expect: [200],
+      answer: (me) => {
+        const tenantId = (me as { tenantId?: string }).tenantId;
+        expectThat(tenantId === user.tenant, `GET /me says tenant ${tenantId}`);
+      },
+    },
     {
       name: 'PUT /documents/{id} (write scope)',
+      user,
       method: 'PUT',
       path: `documents/${docId}`,
       body: { title: 'smoke', body: 'test' },
       expect: [200, 201],
     },
-    { name: 'GET /documents/{id} reads it back', method: 'GET', path: `documents/${docId}`, expect: [200] },
+    { name: 'GET /documents/{id} reads it back', user, method: 'GET', path: `documents/${docId}`, expect: [200] },
     {
       name: `GET /tenants/${user.tenant}/documents (own tenant)`,
+      user,
       method: 'GET',
       path: `tenants/${user.tenant}/documents`,
       expect: [200],
     },
     {
       name: `GET /tenants/${other}/documents (other tenant) is denied`,
+      user,
       method: 'GET',
       path: `tenants/${other}/documents`,
       expect: [403],
     },
     {
       name: 'GET /admin/users without the admin scope is denied',
+      user,
       method: 'GET',
       path: 'admin/users',
       expect: [401, 403],
     },
+    {
+      name: `GET /admin/users with the admin scope (${admin.label}, ${admin.group}) lists users`,
+      user: admin,
+      method: 'GET',
+      path: 'admin/users',
+      expect: [200],
+      answer: (body) => expectThat(Array.isArray((body as { users?: unknown }).users), 'no users list in the answer'),
+    },
   ];
-  const dataTable = outputs.DataTableName;
-  const sub = tokens.AccessToken ? subjectOf(tokens.AccessToken) : undefined;
-  if (dataTable && sub) {
+  const sub = user.tokens?.AccessToken ? subjectOf(user.tokens.AccessToken) : undefined;
+  if (sub) {
+    // PUT /documents writes USER#<sub>; the API has no delete route, so the smoke test's own
+    // credentials delete it (the dev deploy role may delete USER# items only).
+    const dataTable = requireOutput(outputs, 'DataTableName');
     run.onCleanup('delete the API test document', () =>
       deps.dynamoDb.send(
         new DeleteItemCommand({
@@ -421,8 +521,14 @@ async function callApi(deps: SmokeDeps, run: SmokeRun, outputs: StageOutputs, us
     );
   }
   for (const check of checks) {
+    const name = `API: ${check.name}`;
+    const tokens = check.user.tokens;
+    if (!tokens) {
+      run.skip(name, `${check.user.label} did not sign in`);
+      continue;
+    }
     await run.step(
-      `API: ${check.name}`,
+      name,
       async () => {
         const token = check.token === 'none' ? undefined : check.token === 'id' ? tokens.IdToken : tokens.AccessToken;
         const response = await deps.fetch(new URL(check.path, base.endsWith('/') ? base : `${base}/`), {
@@ -437,10 +543,7 @@ async function callApi(deps: SmokeDeps, run: SmokeRun, outputs: StageOutputs, us
           check.expect.includes(response.status),
           `HTTP ${response.status}, expected ${check.expect.join(' or ')}`,
         );
-        if (check.path === 'me' && response.status === 200) {
-          const me = (await response.json()) as { tenantId?: string };
-          expectThat(me.tenantId === user.tenant, `GET /me says tenant ${me.tenantId}`);
-        }
+        if (check.answer) check.answer(await response.json());
         return response.status;
       },
       (status) => `HTTP ${status}`,
@@ -460,31 +563,41 @@ function subjectOf(token: string): string | undefined {
   }
 }
 
+/** Deletes an identity GetId created; identities otherwise stay in the pool forever. */
+async function deleteIdentity(deps: SmokeDeps, identityId: string): Promise<void> {
+  const { UnprocessedIdentityIds = [] } = await deps.cognitoIdentity.send(
+    new DeleteIdentitiesCommand({ IdentityIdsToDelete: [identityId] }),
+  );
+  const [unprocessed] = UnprocessedIdentityIds;
+  expectThat(!unprocessed, `identity not deleted: ${unprocessed?.ErrorCode ?? ''}`);
+}
+
 async function exchangeForCredentials(
   deps: SmokeDeps,
   run: SmokeRun,
   outputs: StageOutputs,
   poolId: string,
-  users: TestUser[],
+  users: readonly TestUser[],
 ): Promise<void> {
-  const identityPoolId = outputs.IdentityPoolId;
-  if (!identityPoolId) {
-    run.skip('identity pool credentials', 'no identity pool in this stage');
-    return;
-  }
+  const identityPoolId = requireOutput(outputs, 'IdentityPoolId');
   const provider = `cognito-idp.${deps.region}.amazonaws.com/${poolId}`;
-  const groupRoles = JSON.parse(outputs.GroupRoleArns ?? '{}') as Record<string, string>;
+  const groupRoles = JSON.parse(requireOutput(outputs, 'GroupRoleArns')) as Record<string, string>;
   for (const user of users) {
-    if (!user.tokens?.IdToken) continue;
+    const name = `identity pool: ${user.label}'s ID token becomes credentials of the ${user.group} role (GetId, GetCredentialsForIdentity)`;
+    if (!user.tokens?.IdToken) {
+      run.skip(name, `${user.label} did not sign in`);
+      continue;
+    }
     const logins = { [provider]: user.tokens.IdToken };
     await run.step(
-      `identity pool: ${user.label}'s ID token becomes credentials of the ${user.group} role (GetId, GetCredentialsForIdentity)`,
+      name,
       async () => {
         const { IdentityId } = await deps.cognitoIdentity.send(
           new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins }),
         );
         expectThat(IdentityId, 'GetId returned no identity id');
         user.identityId = IdentityId;
+        run.onCleanup(`delete the identity of ${user.label}`, () => deleteIdentity(deps, IdentityId));
         const { Credentials } = await deps.cognitoIdentity.send(
           new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins }),
         );
@@ -529,6 +642,11 @@ async function exchangeForCredentials(
       },
       (outcome) => `refused: ${outcome}`,
     );
+  } else if (user.identityId) {
+    run.recordFailure(
+      'identity pool: CustomRoleArn checks',
+      new SmokeFailure(`GroupRoleArns lacks the role of ${user.group} or of another group`),
+    );
   }
 }
 
@@ -540,16 +658,20 @@ async function checkRowLevelSecurity(
   user: TestUser,
   other: TestUser,
 ): Promise<void> {
-  const bucket = outputs.DataBucketName;
-  const table = outputs.DataTableName;
-  if (!bucket || !table || !user.credentials || !user.identityId || !other.identityId) {
-    run.skip('row-level security with identity-pool credentials', 'needs the data stack and two identities');
+  const bucket = requireOutput(outputs, 'DataBucketName');
+  const table = requireOutput(outputs, 'DataTableName');
+  if (!user.credentials || !user.identityId || !other.identityId) {
+    run.skip(
+      'row-level security with identity-pool credentials',
+      `needs credentials of ${user.label} and the identity of ${other.label}`,
+    );
     return;
   }
   const { s3, dynamoDb } = deps.asIdentity(user.credentials);
   const body = `smoke ${runId}`;
   const own = `${S3_PREFIX.private}${user.identityId}/${runId}.txt`;
   const tenantKey = `${S3_PREFIX.tenants}${user.tenant}/${runId}.txt`;
+  const otherTenantKey = `${S3_PREFIX.tenants}${other.tenant}/${runId}.txt`;
   const allowed = (name: string, action: () => Promise<unknown>) =>
     run.step(`row-level security: ${name} is allowed`, action);
   const denied = (name: string, action: () => Promise<unknown>) =>
@@ -584,17 +706,42 @@ async function checkRowLevelSecurity(
       new PutObjectCommand({ Bucket: bucket, Key: `${S3_PREFIX.private}${other.identityId}/${runId}.txt`, Body: body }),
     ),
   );
-  if (deps.config.identityPool.tenantWriterGroups.includes(user.group)) {
-    await allowed(`S3 write to the own tenant (tenants/${user.tenant}/)`, async () => {
-      run.onCleanup('delete the tenant S3 test object', () =>
-        s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: tenantKey })),
-      );
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: tenantKey, Body: body }));
-    });
-  }
-  await denied(`S3 read from another tenant (tenants/${other.tenant}/)`, () =>
-    s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${S3_PREFIX.tenants}${other.tenant}/${runId}.txt` })),
+  await allowed(`S3 write to the own tenant (tenants/${user.tenant}/)`, async () => {
+    run.onCleanup('delete the tenant S3 test object', () =>
+      s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: tenantKey })),
+    );
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: tenantKey, Body: body }));
+  });
+  // The control for the denial below: the same kind of read, on an object of the own tenant.
+  await allowed(`S3 read of an object of the own tenant (tenants/${user.tenant}/)`, () =>
+    s3.send(new GetObjectCommand({ Bucket: bucket, Key: tenantKey })),
   );
+  // S3 answers a read of a missing key with 403 when ListBucket is not granted there, whether or
+  // not GetObject is: only a read of an object that exists can show a leak. The other user
+  // writes it first, with his own credentials.
+  const otherWrote = other.credentials
+    ? await allowed(
+        `S3 write and read-back by ${other.label} in the own tenant (tenants/${other.tenant}/)`,
+        async () => {
+          const theirs = deps.asIdentity(other.credentials!).s3;
+          run.onCleanup(`delete ${other.label}'s tenant S3 test object`, () =>
+            theirs.send(new DeleteObjectCommand({ Bucket: bucket, Key: otherTenantKey })),
+          );
+          await theirs.send(new PutObjectCommand({ Bucket: bucket, Key: otherTenantKey, Body: body }));
+          await theirs.send(new GetObjectCommand({ Bucket: bucket, Key: otherTenantKey }));
+          return true;
+        },
+      )
+    : undefined;
+  const crossTenant = `S3 read of ${other.label}'s existing tenant object (tenants/${other.tenant}/)`;
+  if (otherWrote) {
+    await denied(crossTenant, () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: otherTenantKey })));
+  } else {
+    run.skip(
+      `row-level security: ${crossTenant} is denied`,
+      `${other.label} could not write the object, and a denied read of a missing key proves nothing`,
+    );
+  }
 
   const ownItem = { [PARTITION_KEY]: { S: keys.identity(user.identityId) }, [SORT_KEY]: { S: runId } };
   await allowed('DynamoDB write to the own IDENTITY# partition', async () => {
