@@ -33,10 +33,28 @@ export class Deadline {
   constructor(readonly at: number) {}
 
   /**
-   * Send options whose signal aborts the call when only `reserveMs` are left (at least 1 ms from
-   * now, so an exhausted budget fails the call at once instead of never).
+   * Runs one SDK call (or a lookup that makes one) with an abort signal that fires when only
+   * `reserveMs` are left, at least 1 ms from now, so an exhausted budget fails the call at once.
+   * The timer is cleared when the call settles: warm instances keep no timer per invocation.
    */
-  sendOptions(reserveMs: number = RESPONSE_RESERVE_MS, now: number = Date.now()): SendOptions {
-    return { abortSignal: AbortSignal.timeout(Math.max(1, this.at - now - reserveMs)) };
+  async bound<T>(call: (options: SendOptions) => Promise<T>, reserveMs: number = RESPONSE_RESERVE_MS): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DeadlineExceededError()),
+      Math.max(1, this.at - Date.now() - reserveMs),
+    );
+    try {
+      return await call({ abortSignal: controller.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** The reason a call was aborted: the invocation's time was nearly over. */
+export class DeadlineExceededError extends Error {
+  constructor() {
+    super('the invocation deadline is near');
+    this.name = 'DeadlineExceededError';
   }
 }

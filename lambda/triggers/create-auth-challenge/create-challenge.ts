@@ -41,10 +41,9 @@ export function makeCreateAuthChallengeHandler(writeToOutbox?: WriteToOutbox): C
       if (plan.isNew && to) {
         // In parallel, and both bounded by this invocation's deadline.
         const deadline = Deadline.of(context);
-        const deliveries = [
-          sendCodeEmail(sender, to, renderEmail(plan.issued.code, settings.ttlMs), deadline.sendOptions()),
-        ];
-        if (writeToOutbox) deliveries.push(writeToOutbox(to, plan.issued, deadline.sendOptions()));
+        const message = renderEmail(plan.issued.code, settings.ttlMs);
+        const deliveries = [deadline.bound((options) => sendCodeEmail(sender, to, message, options))];
+        if (writeToOutbox) deliveries.push(deadline.bound((options) => writeToOutbox(to, plan.issued, options)));
         await Promise.all(deliveries);
       }
 

@@ -63,12 +63,9 @@ export const handler: UserMigrationTriggerHandler = async (event, context) =>
       if (typeof password !== 'string' || password.length === 0 || password.length > 1024) {
         return decline(event, 'invalid-credentials');
       }
-      const result = await authenticateLegacyUser(
-        directory,
-        username,
-        password,
-        verifyPassword,
-        deadline.sendOptions(SCRYPT_RESERVE_MS),
+      const result = await deadline.bound(
+        (options) => authenticateLegacyUser(directory, username, password, verifyPassword, options),
+        SCRYPT_RESERVE_MS,
       );
       if (!result.ok) return decline(event, result.reason);
       const strong = meetsPasswordPolicy(password, policy);
@@ -89,7 +86,7 @@ export const handler: UserMigrationTriggerHandler = async (event, context) =>
     }
 
     // UserMigration_ForgotPassword
-    const user = await directory.find(username, deadline.sendOptions());
+    const user = await deadline.bound((options) => directory.find(username, options));
     const sameName = user !== undefined && user.email.trim().toLowerCase() === username;
     if (!user || !sameName || !user.emailVerified) return decline(event, 'not-migratable');
     event.response = {

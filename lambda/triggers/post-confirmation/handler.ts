@@ -18,14 +18,12 @@ export const handler: PostConfirmationTriggerHandler = async (event, context) =>
   runTrigger('postConfirmation', (event as { triggerSource?: unknown } | null)?.triggerSource, async () => {
     assertTriggerEvent(event, SOURCES);
     if (event.triggerSource === 'PostConfirmation_ConfirmSignUp') {
-      await cognitoClient.send(
-        new AdminAddUserToGroupCommand({
-          UserPoolId: event.userPoolId,
-          Username: event.userName,
-          GroupName: defaultGroup,
-        }),
-        Deadline.of(context).sendOptions(),
-      );
+      const command = new AdminAddUserToGroupCommand({
+        UserPoolId: event.userPoolId,
+        Username: event.userName,
+        GroupName: defaultGroup,
+      });
+      await Deadline.of(context).bound((options) => cognitoClient.send(command, options));
       log.info('postConfirmation.addedToGroup', { group: defaultGroup });
     }
     return event;

@@ -27,28 +27,24 @@ export async function linkToNativeUser(
     log.info('preSignUp.linkSkipped', { reason: identity ? 'unfilterable-email' : 'unknown-provider' });
     return;
   }
-  const { Users = [] } = await cognitoClient.send(
-    new ListUsersCommand({ UserPoolId: event.userPoolId, Filter: filter, Limit: 10 }),
-    deadline.sendOptions(),
-  );
+  const list = new ListUsersCommand({ UserPoolId: event.userPoolId, Filter: filter, Limit: 10 });
+  const { Users = [] } = await deadline.bound((options) => cognitoClient.send(list, options));
   const candidates = Users.filter((u) => u.Username).map(toExistingUser);
   const decision = decideLink(event.request.userAttributes.email_verified === 'true', candidates);
   if (!decision.link) {
     log.info('preSignUp.linkRefused', { provider: identity.providerName, reason: decision.reason });
     return;
   }
-  await cognitoClient.send(
-    new AdminLinkProviderForUserCommand({
-      UserPoolId: event.userPoolId,
-      DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: decision.destinationUsername },
-      SourceUser: {
-        ProviderName: identity.providerName,
-        ProviderAttributeName: 'Cognito_Subject',
-        ProviderAttributeValue: identity.subject,
-      },
-    }),
-    deadline.sendOptions(),
-  );
+  const link = new AdminLinkProviderForUserCommand({
+    UserPoolId: event.userPoolId,
+    DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: decision.destinationUsername },
+    SourceUser: {
+      ProviderName: identity.providerName,
+      ProviderAttributeName: 'Cognito_Subject',
+      ProviderAttributeValue: identity.subject,
+    },
+  });
+  await deadline.bound((options) => cognitoClient.send(link, options));
   log.info('preSignUp.linked', { provider: identity.providerName });
 }
 
