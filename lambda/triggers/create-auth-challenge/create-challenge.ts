@@ -39,12 +39,14 @@ export function makeCreateAuthChallengeHandler(writeToOutbox?: WriteToOutbox): C
       const to = deliverableEmail(event.request.userNotFound === true, event.request.userAttributes);
 
       if (plan.isNew && to) {
-        // In parallel, and both bounded by this invocation's deadline.
-        const deadline = Deadline.of(context);
+        // In parallel, both bounded by this invocation's deadline (one abort signal).
         const message = renderEmail(plan.issued.code, settings.ttlMs);
-        const deliveries = [deadline.bound((options) => sendCodeEmail(sender, to, message, options))];
-        if (writeToOutbox) deliveries.push(deadline.bound((options) => writeToOutbox(to, plan.issued, options)));
-        await Promise.all(deliveries);
+        await Deadline.of(context).bound((options) =>
+          Promise.all([
+            sendCodeEmail(sender, to, message, options),
+            ...(writeToOutbox ? [writeToOutbox(to, plan.issued, options)] : []),
+          ]),
+        );
       }
 
       event.response = {

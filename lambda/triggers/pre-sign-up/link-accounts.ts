@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { PreSignUpTriggerEvent } from 'aws-lambda';
 import { cognitoClient } from '../../shared/cognito';
-import type { Deadline } from '../../shared/deadline';
+import type { SendOptions } from '../../shared/deadline';
 import { log } from '../../shared/log';
 import { decideLink, emailFilter, parseExternalUserName, type ExistingUser } from './policy';
 
@@ -19,7 +19,7 @@ export async function linkToNativeUser(
   event: PreSignUpTriggerEvent,
   email: string,
   providers: readonly string[],
-  deadline: Deadline,
+  options: SendOptions,
 ): Promise<void> {
   const identity = parseExternalUserName(event.userName, providers);
   const filter = emailFilter(email);
@@ -28,7 +28,7 @@ export async function linkToNativeUser(
     return;
   }
   const list = new ListUsersCommand({ UserPoolId: event.userPoolId, Filter: filter, Limit: 10 });
-  const { Users = [] } = await deadline.bound((options) => cognitoClient.send(list, options));
+  const { Users = [] } = await cognitoClient.send(list, options);
   const candidates = Users.filter((u) => u.Username).map(toExistingUser);
   const decision = decideLink(event.request.userAttributes.email_verified === 'true', candidates);
   if (!decision.link) {
@@ -44,7 +44,7 @@ export async function linkToNativeUser(
       ProviderAttributeValue: identity.subject,
     },
   });
-  await deadline.bound((options) => cognitoClient.send(link, options));
+  await cognitoClient.send(link, options);
   log.info('preSignUp.linked', { provider: identity.providerName });
 }
 

@@ -1,5 +1,5 @@
 import type { PreSignUpTriggerEvent, PreSignUpTriggerHandler } from 'aws-lambda';
-import { Deadline } from '../../shared/deadline';
+import { Deadline, type SendOptions } from '../../shared/deadline';
 import { listEnv } from '../../shared/env';
 import { USER_MESSAGES, UserFacingError } from '../../shared/errors';
 import { log } from '../../shared/log';
@@ -9,7 +9,7 @@ import { checkEmailDomain, type DomainPolicy } from './policy';
 const SOURCES = ['PreSignUp_SignUp', 'PreSignUp_AdminCreateUser', 'PreSignUp_ExternalProvider'] as const;
 
 /** Links a federated sign-up to an existing account (see link-accounts.ts). */
-export type LinkFederatedUser = (event: PreSignUpTriggerEvent, email: string, deadline: Deadline) => Promise<void>;
+export type LinkFederatedUser = (event: PreSignUpTriggerEvent, email: string, options: SendOptions) => Promise<void>;
 
 /**
  * Builds the pre sign-up handler: the email-domain rules for every kind of sign-up and, when
@@ -28,7 +28,8 @@ export function makePreSignUpHandler(link?: LinkFederatedUser): PreSignUpTrigger
         throw new UserFacingError(USER_MESSAGES.signUpNotAllowed, `domain-${domain.reason}`);
       }
       if (event.triggerSource === 'PreSignUp_ExternalProvider' && link && email) {
-        await link(event, email, Deadline.of(context));
+        // One abort signal for the lookup and the link: both end before the invocation does.
+        await Deadline.of(context).bound((options) => link(event, email, options));
       }
       log.info('preSignUp.allowed', { triggerSource: event.triggerSource, domain: domain.domain });
       return event;
