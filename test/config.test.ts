@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { stages } from '../config';
 import { ConfigError, parseStageConfig } from '../lib/config/load';
 import { stageInput, type DeepPartial } from './helpers/app';
-import type { StageConfigInput } from '../lib/config/schema';
+import { RULE_SECTIONS, type StageConfigInput } from '../lib/config/schema';
+
+/** Rules across fields that reported a problem in some test of this file. */
+const rulesSeen = new Set<string>();
 
 function problemsOf(
   stage: string,
@@ -14,8 +17,9 @@ function problemsOf(
   try {
     parseStageConfig(input, `config/${stage}.ts`);
   } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    for (const rule of error.rules) rulesSeen.add(rule);
+    return [...error.problems];
   }
   return [];
 }
@@ -348,6 +352,19 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'groups[1].name: got "admins"; duplicate group name',
     ],
     [
+      'duplicate scope',
+      'dev',
+      {
+        resourceServer: {
+          scopes: [
+            { name: 'read', description: 'Read documents.' },
+            { name: 'read', description: 'Read everything.' },
+          ],
+        },
+      },
+      'resourceServer.scopes[1].name: got "read"; duplicate scope name',
+    ],
+    [
       'machine client scope that the resource server lacks',
       'dev',
       { machineClient: { scopes: ['delete'] } },
@@ -632,6 +649,11 @@ describe('a bad config names the field, the bad value and what is allowed', () =
   it.each(cases)('%s', (_name, stage, patch, expected) => {
     const problems = problemsOf(stage, patch);
     expect(problems.join('\n')).toContain(expected);
+  });
+
+  it('has a case for every rule across fields (docs/config.md lists them)', () => {
+    const all = RULE_SECTIONS.flatMap((section) => section.rules.map((rule) => rule.id));
+    expect(all.filter((id) => !rulesSeen.has(id))).toEqual([]);
   });
 });
 

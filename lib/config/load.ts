@@ -6,6 +6,8 @@ export class ConfigError extends Error {
   constructor(
     readonly source: string,
     readonly problems: readonly string[],
+    /** Ids of the rules across fields (lib/config/rule.ts) that reported a problem. */
+    readonly rules: readonly string[] = [],
   ) {
     super(`Invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
@@ -22,7 +24,13 @@ export class ConfigError extends Error {
 export function parseStageConfig(raw: unknown, source: string): StageConfig {
   const result = stageConfigSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
-  throw new ConfigError(source, result.error.issues.flatMap(describeIssue));
+  const { issues } = result.error;
+  throw new ConfigError(source, issues.flatMap(describeIssue), [...new Set(issues.flatMap(ruleOf))]);
+}
+
+function ruleOf(issue: z.core.$ZodIssue): string[] {
+  const rule = issue.code === 'custom' ? (issue.params as { rule?: unknown } | undefined)?.rule : undefined;
+  return typeof rule === 'string' ? [rule] : [];
 }
 
 /** Turns one zod issue into sentences of the form `<field>: got <value>; <what is allowed>`. */

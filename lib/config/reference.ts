@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { stageConfigSchema } from './schema';
+import type { RuleSection } from './rule';
+import { RULE_SECTIONS, stageConfigSchema } from './schema';
 
 interface JsonSchema {
   type?: string | string[];
@@ -20,7 +21,7 @@ interface JsonSchema {
 
 const HEADER = `# Configuration reference
 
-<!-- Generated from lib/config/schema.ts by \`npm run docs:config\`; test/config-reference.test.ts fails when it is stale. -->
+<!-- Generated from lib/config/ by \`npm run docs:config\`; test/config-reference.test.ts fails when it is stale. -->
 
 A stage is one file in \`config/\` (\`dev.ts\`, \`prod.ts\`), registered in \`config/index.ts\` and chosen
 with \`--context stage=<name>\` (\`npm run synth -- --stage prod\`). Shared values live in
@@ -33,48 +34,27 @@ synth with a message that names the field, the value it got and what is allowed.
 | --- | --- | --- | --- |
 `;
 
-const RULES = `
+const RULES_INTRO = `
 ## Rules across fields
 
-The schema also refuses combinations that Cognito would reject at deploy time or that are unsafe:
-
-- Threat protection (\`userPool.threatProtection.*\` other than \`OFF\`) needs \`featurePlan: PLUS\`.
-- Pre token generation V2 (\`triggers.preTokenGeneration.enabled\`), password history
-  (\`passwordHistorySize > 0\`) and managed login (\`domain.managedLogin: MANAGED_LOGIN\`) need
-  \`ESSENTIALS\` or \`PLUS\`.
-- \`production: true\` requires \`RETAIN\` for \`userPool.removalPolicy\` and \`data.removalPolicy\`,
-  \`deletionProtection: true\`, \`mfa: REQUIRED\`,
-  \`passwordPolicy.minLength >= 12\`, \`api.waf.enabled: true\`, \`api.dataTrace: false\`, and no
-  \`localhost\` redirect URL or CORS origin.
-- Redirect URLs are HTTPS without a \`#fragment\`; \`http://localhost\` only when \`production\` is false.
-- \`api.corsOrigins\` are bare origins (\`scheme://host[:port]\`, no path), HTTPS, \`http://localhost\`
-  only when \`production\` is false; \`api.scopes.*\` name resource-server scopes;
-  \`api.tenantGroups\` name configured groups; \`api.waf.associateUserPool\` needs \`api.waf.enabled\`.
-- \`domain\` has exactly one of \`prefix\` / \`customDomain\`; a prefix may not contain \`aws\`,
-  \`amazon\` or \`cognito\`.
-- \`passwordless.customChallenge.enabled\` needs the \`email\` section, and with \`userPool.mfa:
-  REQUIRED\` also \`allowWithRequiredMfa: true\` (an emailed code is one factor and skips TOTP);
-  \`testOutbox\` needs \`enabled\` and is refused when \`production\` is true.
-- \`passwordless.choiceBased.emailOtp\` / \`passkey\` need \`ESSENTIALS\` or \`PLUS\` and
-  \`userPool.mfa: OPTIONAL\` (Cognito offers passwordless first factors only to users without
-  MFA); \`emailOtp\` also needs \`email.useForUserPool: true\` (the pool sends the codes through SES).
-- \`email.sesIdentity\` is \`email.fromAddress\` or its domain; \`email.useForUserPool\` needs
-  \`email.sesRegion\` when \`env.region\` is not set.
-- Group names are unique and \`defaultGroup\` names one of them; scope names are unique and
-  \`machineClient.scopes\` are resource-server scopes; no email domain is both allowed and denied.
-- Identity pool: no role rule (\`identityPool.rules[].claim\`) and no principal tag
-  (\`identityPool.principalTags\`) may rest on a claim an app client lets users write (the list is
-  \`lib/config/client-attributes.ts\`: \`email\`, \`given_name\`, \`family_name\`, \`name\`, \`locale\`,
-  \`email_verified\`); \`principalTags\` maps \`tenant\`; a rule's \`role\` names a rule role or a
-  group; rule-role names differ from group names; \`tenantWriterGroups\` are configured groups.
+The schema also refuses combinations that Cognito would reject at deploy time or that are unsafe.
+Each rule is a named unit in \`lib/config/sections/\` next to the fields it reads; this list is
+its description.
 `;
+
+/** One section per heading, one rule per line: `- description (\`rule-id\`)`. */
+export function renderRules(sections: readonly RuleSection[] = RULE_SECTIONS): string {
+  return sections
+    .map(({ title, rules }) => `\n### ${title}\n\n${rules.map((r) => `- ${r.description} (\`${r.id}\`)`).join('\n')}\n`)
+    .join('');
+}
 
 /** Renders docs/config.md from the zod schema, so the reference cannot drift from the code. */
 export function renderConfigReference(): string {
   const root = z.toJSONSchema(stageConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const rows: string[] = [];
   walk(root, '', rows);
-  return `${HEADER}${rows.join('\n')}\n${RULES}`;
+  return `${HEADER}${rows.join('\n')}\n${RULES_INTRO}${renderRules()}`;
 }
 
 function walk(schema: JsonSchema, path: string, rows: string[]): void {
