@@ -12,6 +12,7 @@ export const dev: StageConfigInput = {
   production: false,
   env: {},
   userPool: {
+    ...shared.userPool,
     featurePlan: 'ESSENTIALS',
     threatProtection: { standardAuth: 'OFF', customAuth: 'OFF' },
     selfSignUp: true,
@@ -35,6 +36,7 @@ export const dev: StageConfigInput = {
     customChallenge: { enabled: true, codeLength: 6, codeTtlSeconds: 180, maxAttempts: 3, testOutbox: true },
   },
   api: {
+    ...shared.api,
     corsOrigins: ['http://localhost:5173'],
     throttling: { rateLimit: 50, burstLimit: 100 },
     authorizerCacheTtlSeconds: 60,

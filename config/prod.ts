@@ -8,6 +8,7 @@ export const prod: StageConfigInput = {
   production: true,
   env: {},
   userPool: {
+    ...shared.userPool,
     featurePlan: 'PLUS',
     threatProtection: { standardAuth: 'ENFORCED', customAuth: 'ENFORCED' },
     selfSignUp: false,
@@ -26,6 +27,7 @@ export const prod: StageConfigInput = {
   data: { removalPolicy: 'RETAIN' },
   domain: { prefix: 'example-authref-prod' },
   api: {
+    ...shared.api,
     corsOrigins: ['https://app.example.com'],
     throttling: { rateLimit: 100, burstLimit: 200 },
     authorizerCacheTtlSeconds: 60,

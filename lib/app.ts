@@ -1,6 +1,7 @@
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { StageConfig } from './config/schema';
+import type { RouteSpec } from './constructs/api-routes';
 import { ApiStack } from './stacks/api-stack';
 import { AuthStack } from './stacks/auth-stack';
 import { DataStack } from './stacks/data-stack';
@@ -12,6 +13,12 @@ export interface StageStacks {
   readonly api: ApiStack;
 }
 
+/** What a stage is built from besides its config. */
+export interface StageOptions {
+  /** The routes of the API. @default ROUTES (lib/constructs/api-routes.ts) */
+  readonly routes?: readonly RouteSpec[];
+}
+
 /** Prefix of every stack name of a stage: `<project>-<stage>`. */
 export function stagePrefix(config: StageConfig): string {
   return `${config.project}-${config.stage}`;
@@ -21,7 +28,7 @@ export function stagePrefix(config: StageConfig): string {
  * Builds one stage into `app`: its stacks, tags, and the cdk-nag AwsSolutions checks (which run
  * as a validation plugin when the app synthesizes and fail it on any unacknowledged error).
  */
-export function buildStage(app: App, config: StageConfig): StageStacks {
+export function buildStage(app: App, config: StageConfig, options: StageOptions = {}): StageStacks {
   const prefix = stagePrefix(config);
   const env = { account: config.env.account, region: config.env.region };
 
@@ -44,6 +51,7 @@ export function buildStage(app: App, config: StageConfig): StageStacks {
     // User-facing clients only: the machine client's tokens carry no user and are refused.
     userClientIds: auth.clients.userClients.map((client) => client.userPoolClientId),
     table: data.data.table,
+    routes: options.routes,
   });
 
   Tags.of(app).add('Project', config.project);

@@ -1,7 +1,11 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { DOCUMENT_LIMITS } from '../lambda/api/limits';
-import { synthStage } from './helpers/app';
+import { parseAuthorizerRules } from '../lambda/api/authorizer/decide';
+import { ConfigError, parseStageConfig } from '../lib/config/load';
+import { tenantRouteGroups, type StageConfig } from '../lib/config/schema';
+import { ROUTES, routeScopes, splitRoute } from '../lib/constructs/api-routes';
+import { stageInput, synthStage } from './helpers/app';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[]; DeletionPolicy?: string };
 type Resources = Record<string, Resource>;
@@ -15,14 +19,24 @@ interface Statement {
 const dev = synthStage('dev');
 const prod = synthStage('prod');
 
-/** The route table of docs/api.md: method + path -> authorizer, scope. Every row is checked below. */
-const ROUTES = [
-  { method: 'GET', path: '/me', auth: 'COGNITO_USER_POOLS', scopes: ['api/read'] },
-  { method: 'GET', path: '/documents/{id}', auth: 'COGNITO_USER_POOLS', scopes: ['api/read'] },
-  { method: 'PUT', path: '/documents/{id}', auth: 'COGNITO_USER_POOLS', scopes: ['api/write'] },
-  { method: 'GET', path: '/tenants/{tenantId}/documents', auth: 'CUSTOM', scopes: undefined },
-  { method: 'GET', path: '/admin/users', auth: 'COGNITO_USER_POOLS', scopes: ['api/admin'] },
-] as const;
+/**
+ * Every route of the route table as the template must show it: method + path, authorizer type,
+ * and (Cognito authorizer) the scope its config entry names. The tenant authorizer checks the
+ * scope itself (its rules are checked below).
+ */
+function expectedRoutes(config: StageConfig) {
+  const scopes = routeScopes(ROUTES, config);
+  return ROUTES.map((spec) => {
+    const [method, path] = splitRoute(spec.route);
+    const cognito = spec.authorizer === 'cognito';
+    return {
+      method,
+      path,
+      auth: cognito ? 'COGNITO_USER_POOLS' : 'CUSTOM',
+      scopes: cognito ? [scopes[spec.route]!] : undefined,
+    };
+  });
+}
 
 /** Full path of every API Gateway resource, by logical id (the root has no resource). */
 function resourcePaths(template: Template): Map<string, string> {
@@ -109,10 +123,12 @@ describe.each([
   const rows = methods(api);
   const cognitoAuthorizer = logicalIdOf(api, 'AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
   const tenantAuthorizer = logicalIdOf(api, 'AWS::ApiGateway::Authorizer', { Type: 'REQUEST' });
+  const expected = expectedRoutes(config);
+  const scopes = routeScopes(ROUTES, config);
 
   it('protects every non-OPTIONS method with the Cognito or the tenant (Lambda) authorizer', () => {
     const protectedMethods = rows.filter((m) => m.method !== 'OPTIONS');
-    expect(protectedMethods.length).toBe(ROUTES.length);
+    expect(protectedMethods.length).toBe(expected.length);
     for (const m of protectedMethods) {
       expect(['COGNITO_USER_POOLS', 'CUSTOM']).toContain(m.props.AuthorizationType);
       const authorizer = m.props.AuthorizationType === 'CUSTOM' ? tenantAuthorizer : cognitoAuthorizer;
@@ -120,7 +136,7 @@ describe.each([
     }
   });
 
-  it.each(ROUTES)('$method $path: $auth with scopes $scopes', (route) => {
+  it.each(expected)('$method $path: $auth with scopes $scopes', (route) => {
     const m = rows.find((r) => r.method === route.method && r.path === route.path);
     expect(m).toBeDefined();
     expect(m!.props.AuthorizationType).toBe(route.auth);
@@ -130,7 +146,10 @@ describe.each([
   it('requires an OAuth scope (so an access token) on every Cognito-authorized method', () => {
     for (const m of rows.filter((r) => r.props.AuthorizationType === 'COGNITO_USER_POOLS')) {
       expect((m.props.AuthorizationScopes as string[]).length).toBeGreaterThan(0);
-      for (const scope of m.props.AuthorizationScopes as string[]) expect(scope).toMatch(/^api\/(read|write|admin)$/);
+      const serverScopes = config.resourceServer.scopes.map(
+        (scope) => `${config.resourceServer.identifier}/${scope.name}`,
+      );
+      for (const scope of m.props.AuthorizationScopes as string[]) expect(serverScopes).toContain(scope);
     }
   });
 
@@ -250,7 +269,8 @@ describe.each([
       (authorizer!.Properties.Environment as { Variables: { CLIENT_IDS: unknown } }).Variables.CLIENT_IDS,
     );
     // web, rules (identity-pool rules mapping) and, when enabled, passwordless; never the machine client
-    const userClients = 2 + (stage === 'dev' ? 1 : 0);
+    const userClients =
+      1 + (config.identityPool.rules.length > 0 ? 1 : 0) + (config.passwordless.customChallenge.enabled ? 1 : 0);
     expect(clientIds.match(/Fn::GetStackOutput/g)).toHaveLength(userClients);
     api.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('Lambda authorizer'),
@@ -260,8 +280,10 @@ describe.each([
           USER_POOL_ID: { 'Fn::GetStackOutput': Match.objectLike({ StackName: Match.stringLikeRegexp('-Auth$') }) },
           CLIENT_IDS: Match.anyValue(),
           AUTHORIZER_RULES: JSON.stringify({
-            requiredScopes: ['api/read'],
-            allowedGroups: ['admins', 'editors', 'readers'],
+            scopesByRoute: Object.fromEntries(
+              ROUTES.filter((r) => r.authorizer === 'tenant').map((r) => [r.route, [scopes[r.route]]]),
+            ),
+            allowedGroups: tenantRouteGroups(config),
             tenantParameter: 'tenantId',
           }),
         },
@@ -458,15 +480,17 @@ describe('WAF', () => {
 });
 
 describe('API variants from config', () => {
+  // Only the first group may call the tenant routes.
   const variant = synthStage('dev', {
+    groups: stageInput('dev').groups.map((group, index) => ({ ...group, tenantRoutes: index === 0 })),
     api: {
       corsOrigins: [],
       cloudWatchRole: false,
-      tenantGroups: ['editors'],
       authorizerCacheTtlSeconds: 0,
       waf: { enabled: true, associateUserPool: false },
     },
   });
+  const [onlyTenantGroup] = variant.config.groups;
   const api = variant.templates.api;
 
   it('associates WAF with the stage only when the config leaves the user pool out', () => {
@@ -494,12 +518,11 @@ describe('API variants from config', () => {
     );
   });
 
-  it('passes the configured tenant groups and turns authorizer caching off with TTL 0', () => {
-    api.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({ AUTHORIZER_RULES: Match.stringLikeRegexp('"allowedGroups":\\["editors"\\]') }),
-      },
-    });
+  it('admits only the groups with tenantRoutes and turns authorizer caching off with TTL 0', () => {
+    const rules = parseAuthorizerRules(
+      JSON.parse(variant.stacks.api.authorizers.tenantFunction.environment.AUTHORIZER_RULES!),
+    );
+    expect(rules.allowedGroups).toEqual([onlyTenantGroup!.name]);
     api.allResourcesProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 0 });
   });
 });
@@ -578,5 +601,25 @@ describe('authorization matrix of the API functions (IAM policies evaluated offl
     ['RoutesMe', 'cognito-idp:ListUsers', POOL_ARN, 'ImplicitlyDenied'],
   ])('%s: %s on %s is %s', async (fn, action, resource, expected) => {
     expect(await decision(fn, action, resource)).toBe(expected);
+  });
+});
+
+describe('route table vs. api.routes', () => {
+  const config = parseStageConfig(stageInput('dev'), 'test');
+
+  it('gives every route the full name of the scope its config entry names', () => {
+    const scopes = routeScopes(ROUTES, config);
+    for (const { route } of ROUTES) {
+      expect(scopes[route]).toBe(`${config.resourceServer.identifier}/${config.api.routes[route]!.scope}`);
+    }
+  });
+
+  it('refuses a route without an entry and an entry without a route, naming both', () => {
+    const { 'GET /me': _me, ...withoutMe } = config.api.routes;
+    const broken = { ...config, api: { ...config.api, routes: { ...withoutMe, 'GET /mee': { scope: 'read' } } } };
+    expect(() => routeScopes(ROUTES, broken)).toThrow(ConfigError);
+    expect(() => routeScopes(ROUTES, broken)).toThrow(
+      /api\.routes: got no entry for "GET \/me"; every route of the route table needs \{ scope \}[\s\S]*api\.routes\["GET \/mee"\]: not a route of the route table/,
+    );
   });
 });

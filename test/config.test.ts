@@ -24,6 +24,18 @@ function problemsOf(
   return [];
 }
 
+/** The least a stage file must say. */
+const MINIMAL: StageConfigInput = {
+  project: 'acme',
+  stage: 'qa',
+  production: false,
+  groups: [{ name: 'members', precedence: 1, description: 'Members.' }],
+  resourceServer: { scopes: [{ name: 'read', description: 'Read.' }] },
+  webClient: { callbackUrls: ['https://app.example.com/cb'] },
+  domain: { prefix: 'acme-qa' },
+  api: { routes: {} },
+};
+
 describe('stage config files', () => {
   it.each(Object.keys(stages))('%s is valid', (stage) => {
     expect(problemsOf(stage, {})).toEqual([]);
@@ -33,17 +45,8 @@ describe('stage config files', () => {
     expect(parseStageConfig(stages[stage], `config/${stage}.ts`).stage).toBe(stage);
   });
 
-  it('applies safe defaults to omitted fields', () => {
-    const config = parseStageConfig(
-      {
-        project: 'acme',
-        stage: 'qa',
-        production: false,
-        webClient: { callbackUrls: ['https://app.example.com/cb'] },
-        domain: { prefix: 'acme-qa' },
-      },
-      'inline',
-    );
+  it('applies safe defaults to omitted fields, none naming a group or scope', () => {
+    const config = parseStageConfig(MINIMAL, 'inline');
     expect(config.userPool).toMatchObject({
       featurePlan: 'ESSENTIALS',
       selfSignUp: false,
@@ -53,14 +56,24 @@ describe('stage config files', () => {
       passwordPolicy: { minLength: 12, requireSymbols: true },
       tokenValidity: { accessTokenMinutes: 60, idTokenMinutes: 60, refreshTokenDays: 30 },
       threatProtection: { standardAuth: 'OFF', customAuth: 'OFF' },
+      authorizationAttributes: ['tenant_id'],
     });
     expect(config.identityProviders).toEqual({ oidc: [], saml: [] });
-    expect(config.groups.map((g) => [g.name, g.precedence])).toEqual([
-      ['admins', 1],
-      ['editors', 10],
-      ['readers', 100],
+    // A group grants nothing it does not say.
+    expect(config.groups).toEqual([
+      {
+        name: 'members',
+        precedence: 1,
+        description: 'Members.',
+        scopes: [],
+        tenantAccess: 'none',
+        tenantRoutes: false,
+      },
     ]);
-    expect(config.defaultGroup).toBe('readers');
+    expect(config.defaultGroup).toBeNull();
+    expect(config.resourceServer).toMatchObject({ identifier: 'api', name: 'Reference API' });
+    expect(config.machineClient).toEqual({ enabled: false, scopes: [] });
+    expect(config.triggers.preTokenGeneration).toEqual({ enabled: true, everyoneScopes: [] });
     expect(config.api).toEqual({
       stageName: 'v1',
       corsOrigins: [],
@@ -70,16 +83,14 @@ describe('stage config files', () => {
       dataTrace: false,
       logRetentionDays: 90,
       cloudWatchRole: true,
-      scopes: { read: 'read', write: 'write', admin: 'admin' },
-      tenantGroups: null,
+      routes: {},
       waf: { enabled: false, rateLimit: 1000, associateUserPool: false },
     });
-    expect(config.identityPool).toMatchObject({
+    expect(config.identityPool).toEqual({
       allowGuests: false,
-      tenantWriterGroups: ['admins', 'editors'],
       principalTags: { tenant: 'custom:tenant_id' },
-      ruleRoles: [{ name: 'finance', tenantAccess: 'read' }],
-      rules: [{ claim: 'custom:department', matchType: 'Equals', value: 'finance', role: 'finance' }],
+      ruleRoles: [],
+      rules: [],
     });
   });
 
@@ -100,16 +111,7 @@ describe('stage config files', () => {
   });
 
   it('keeps migration and passwordless off by default', () => {
-    const config = parseStageConfig(
-      {
-        project: 'acme',
-        stage: 'qa',
-        production: false,
-        webClient: { callbackUrls: ['https://app.example.com/cb'] },
-        domain: { prefix: 'acme-qa' },
-      },
-      'inline',
-    );
+    const config = parseStageConfig(MINIMAL, 'inline');
     expect(config.email).toBeUndefined();
     expect(config.migration).toEqual({ enabled: false });
     expect(config.passwordless).toEqual({
@@ -437,10 +439,22 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'identityPool.ruleRoles[0].description: got "Finanzabteilung 📈"; expected 1-1000 characters IAM accepts in a role description',
     ],
     [
-      'tenant writer that is not a group',
+      'group granting a scope the resource server lacks',
       'dev',
-      { identityPool: { tenantWriterGroups: ['admins', 'owners'] } },
-      'identityPool.tenantWriterGroups[1]: got "owners"; not a configured group; allowed: "admins", "editors", "readers"',
+      (c) => ({ ...c, groups: c.groups.map((g, i) => (i === 1 ? { ...g, scopes: ['write', 'delete'] } : g)) }),
+      'groups[1].scopes[1]: got "delete"; not a resourceServer scope; allowed: "read", "write", "admin"',
+    ],
+    [
+      'group tenant access outside the enum',
+      'dev',
+      (c) => ({ ...c, groups: c.groups.map((g) => ({ ...g, tenantAccess: 'admin' })) }),
+      'groups[0].tenantAccess: got "admin"; expected one of "none" | "read" | "write"',
+    ],
+    [
+      'scope for everyone that the resource server lacks',
+      'dev',
+      { triggers: { preTokenGeneration: { everyoneScopes: ['browse'] } } },
+      'triggers.preTokenGeneration.everyoneScopes[0]: got "browse"; not a resourceServer scope',
     ],
     [
       'principal tag from a claim users can write',
@@ -623,14 +637,14 @@ describe('a bad config names the field, the bad value and what is allowed', () =
     [
       'route scope the resource server lacks',
       'dev',
-      { api: { scopes: { write: 'edit' } } },
-      'api.scopes.write: got "edit"; not a resourceServer scope; allowed: "read", "write", "admin"',
+      { api: { routes: { 'PUT /documents/{id}': { scope: 'edit' } } } },
+      'api.routes["PUT /documents/{id}"].scope: got "edit"; not a resourceServer scope; allowed: "read", "write", "admin"',
     ],
     [
-      'tenant group that does not exist',
+      'route key that is not a method and a path',
       'dev',
-      { api: { tenantGroups: ['staff'] } },
-      'api.tenantGroups[0]: got "staff"; not a configured group; allowed: "admins", "editors", "readers"',
+      { api: { routes: { 'documents/{id}': { scope: 'read' } } } },
+      'api.routes["documents/{id}"]: got "documents/{id}"; expected a route key "<METHOD> <path>" such as "GET /documents/{id}"',
     ],
     [
       'user-pool WAF association without WAF',

@@ -5,19 +5,45 @@ import type { PreSignUpTriggerEvent } from 'aws-lambda';
 import { Match } from 'aws-cdk-lib/assertions';
 import { USER_MESSAGES } from '../lambda/shared/errors';
 import { decideTokenClaims, parseScopeRules } from '../lambda/triggers/pre-token-generation/claims';
-import { synthStage, type DeepPartial } from './helpers/app';
+import { cognitoEvent, type RouteHandler } from './helpers/api';
+import { stageInput, synthStage, type DeepPartial } from './helpers/app';
 import { context, fixture, loadHandler, spyOnLogs, type AsyncHandler } from './helpers/lambda';
 import type { StageConfigInput } from '../lib/config/schema';
+import { ROUTES, type RouteSpec } from '../lib/constructs/api-routes';
 
 // Every example of docs/fork-guide.md, read from the document itself, applied to the dev stage
 // and checked for the effect the guide promises.
 const guide = readFileSync(join(__dirname, '..', 'docs', 'fork-guide.md'), 'utf8');
 
-function example(name: string): DeepPartial<StageConfigInput> {
+function example(name: string): unknown {
   const match = new RegExp(`<!-- fork-example: ${name} -->\\s*\`\`\`ts\\n([\\s\\S]*?)\\n\`\`\``).exec(guide);
   if (!match?.[1]) throw new Error(`docs/fork-guide.md has no example "${name}"`);
   // The blocks are plain object literals (data only): evaluated in an empty sandbox context.
-  return runInNewContext(`(${match[1]})`, {}) as DeepPartial<StageConfigInput>;
+  return runInNewContext(`(${match[1]})`, {}) as unknown;
+}
+
+/**
+ * Applies an example the way the guide says to: objects merge, and an entry of a list of named
+ * things is merged into the entry of the same name or, when there is none, added to the list.
+ */
+function applyExample(base: unknown, patch: unknown): unknown {
+  const named = (v: unknown): v is { name: string } => typeof v === 'object' && v !== null && 'name' in v;
+  if (Array.isArray(patch) && Array.isArray(base) && patch.every(named) && base.every(named)) {
+    const merged = base.map((entry) => {
+      const update = patch.find((p) => p.name === entry.name);
+      return update ? applyExample(entry, update) : entry;
+    });
+    return [...merged, ...patch.filter((p) => !base.some((entry) => entry.name === p.name))];
+  }
+  if (Array.isArray(patch) || typeof patch !== 'object' || patch === null) return patch;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch)) out[key] = applyExample(out[key], value);
+  return out;
+}
+
+/** The dev stage with the guide's example `name` applied. */
+function withExample(name: string): DeepPartial<StageConfigInput> {
+  return applyExample(stageInput('dev'), example(name)) as DeepPartial<StageConfigInput>;
 }
 
 type Resources = Record<string, { Properties: Record<string, unknown> }>;
@@ -29,7 +55,7 @@ function functionEnv(resources: Resources, entryHint: string): Record<string, st
 }
 
 describe('docs/fork-guide.md: add a group', () => {
-  const { templates, stacks } = synthStage('dev', example('add-group'));
+  const { templates, stacks } = synthStage('dev', withExample('add-group'));
 
   it('creates the group with its own identity-pool role, read-only on tenant data', () => {
     templates.auth.hasResourceProperties('AWS::Cognito::UserPoolGroup', {
@@ -63,7 +89,7 @@ describe('docs/fork-guide.md: add a group', () => {
 });
 
 describe('docs/fork-guide.md: add an OAuth scope', () => {
-  const { templates } = synthStage('dev', example('add-scope'));
+  const { templates } = synthStage('dev', withExample('add-scope'));
 
   it('puts the scope on the resource server and into admins’ access tokens only', () => {
     templates.auth.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
@@ -72,14 +98,65 @@ describe('docs/fork-guide.md: add an OAuth scope', () => {
     const env = functionEnv(templates.auth.findResources('AWS::Lambda::Function') as Resources, 'PreTokenGeneration');
     const rules = parseScopeRules(JSON.parse(env.SCOPE_RULES!));
     expect(decideTokenClaims(['admins'], {}, [], rules).scopesToAdd).toContain('api/export');
-    expect(decideTokenClaims(['editors'], {}, ['api/export'], rules)).toMatchObject({
+    expect(decideTokenClaims(['editors', 'readers'], {}, ['api/export'], rules)).toMatchObject({
       scopesToSuppress: ['api/export'],
     });
   });
 });
 
+describe('docs/fork-guide.md: add a route', () => {
+  const route = example('add-route-entry') as RouteSpec;
+  const { templates, stacks } = synthStage('dev', withExample('add-route-config'), { routes: [...ROUTES, route] });
+  const fn = stacks.api.routes.functions['GET /audit/users']!;
+
+  it('adds the method behind the Cognito authorizer, accepting only access tokens with the new scope', () => {
+    const resources = templates.api.findResources('AWS::ApiGateway::Resource') as Resources;
+    const audit = Object.entries(resources).find(([, r]) => r.Properties.PathPart === 'audit')![0];
+    const users = Object.entries(resources).find(
+      ([, r]) => r.Properties.PathPart === 'users' && JSON.stringify(r.Properties.ParentId).includes(audit),
+    )![0];
+    templates.api.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      ResourceId: { Ref: users },
+      AuthorizationType: 'COGNITO_USER_POOLS',
+      AuthorizationScopes: ['api/audit'],
+    });
+  });
+
+  it('gives the function the scope to check again and ListUsers on this pool only', async () => {
+    expect(fn.environment.REQUIRED_SCOPE).toBe('api/audit');
+    const policies = Object.values(templates.api.findResources('AWS::IAM::Policy') as Resources).filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes('RoutesAuditUsersRole'),
+    );
+    const statements = policies.flatMap(
+      (p) => (p.Properties.PolicyDocument as { Statement: { Action: unknown }[] }).Statement,
+    );
+    expect(statements.filter((st) => JSON.stringify(st.Action).includes('cognito-idp'))).toEqual([
+      expect.objectContaining({ Action: 'cognito-idp:ListUsers' }),
+    ]);
+    // The handler refuses a token without the route's scope, whatever else it carries.
+    const { handler } = loadHandler<RouteHandler>(`api/${route.handler}/handler`, {
+      ...fn.environment,
+      USER_POOL_ID: 'eu-west-1_EXAMPLE1',
+    });
+    const event = cognitoEvent({
+      path: '/audit/users',
+      claims: { 'cognito:groups': 'editors', scope: 'openid api/read api/write api/admin' },
+    });
+    const response = await handler(event, context, () => undefined);
+    expect(response.statusCode).toBe(403);
+  });
+
+  it("puts the scope into admins' access tokens only", () => {
+    const env = functionEnv(templates.auth.findResources('AWS::Lambda::Function') as Resources, 'PreTokenGeneration');
+    const rules = parseScopeRules(JSON.parse(env.SCOPE_RULES!));
+    expect(decideTokenClaims(['admins'], {}, [], rules).scopesToAdd).toContain('api/audit');
+    expect(decideTokenClaims(['editors', 'readers'], {}, [], rules).scopesToAdd).not.toContain('api/audit');
+  });
+});
+
 describe('docs/fork-guide.md: add a trigger rule', () => {
-  const { templates } = synthStage('dev', example('add-trigger-rule'));
+  const { templates } = synthStage('dev', withExample('add-trigger-rule'));
 
   it('makes the deployed pre sign-up trigger refuse the domain', async () => {
     const env = functionEnv(templates.auth.findResources('AWS::Lambda::Function') as Resources, 'PreSignUp');
@@ -105,7 +182,7 @@ describe('docs/fork-guide.md: add a trigger rule', () => {
 });
 
 describe('docs/fork-guide.md: add an identity provider', () => {
-  const { templates, stacks } = synthStage('dev', example('add-identity-provider'));
+  const { templates, stacks } = synthStage('dev', withExample('add-identity-provider'));
 
   it('adds the provider with a Secrets Manager reference, offered by the web client, linked at sign-up', () => {
     templates.auth.hasResourceProperties('AWS::Cognito::UserPoolIdentityProvider', {
@@ -124,7 +201,7 @@ describe('docs/fork-guide.md: add an identity provider', () => {
 });
 
 describe('docs/fork-guide.md: add a tenant attribute', () => {
-  const { templates } = synthStage('dev', example('add-tenant-attribute'));
+  const { templates } = synthStage('dev', withExample('add-tenant-attribute'));
 
   it('adds an immutable attribute no client writes, in ID and access tokens and as a principal tag', () => {
     templates.auth.hasResourceProperties('AWS::Cognito::UserPool', {

@@ -164,15 +164,15 @@ describe.each([
     }
   });
 
-  it('lets only tenantWriterGroups write tenant data; every other group role only reads it', () => {
+  it("gives each group role exactly its entry's tenant access (none, read or write)", () => {
     for (const group of config.groups) {
       const statements = policyStatements(roles(auth)[logicalId(access.groupRoles[group.name]!)]!);
       const tenantActions = statements
         .filter((s) => s.Sid === 'TenantObjects' || s.Sid === 'TenantItems')
         .flatMap((s) => list(s.Action));
       const writes = tenantActions.filter((a) => /Put|Delete|Update|Write/.test(a));
-      expect(tenantActions.length).toBeGreaterThan(0);
-      expect(writes.length > 0).toBe(config.identityPool.tenantWriterGroups.includes(group.name));
+      expect(tenantActions.length > 0).toBe(group.tenantAccess !== 'none');
+      expect(writes.length > 0).toBe(group.tenantAccess === 'write');
     }
   });
 

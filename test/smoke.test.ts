@@ -30,7 +30,7 @@ import {
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseStageConfig } from '../lib/config/load';
-import type { StageConfig } from '../lib/config/schema';
+import { scopesByGroup, type StageConfig } from '../lib/config/schema';
 import { SMOKE_TEST_ACCESS } from '../lib/stacks/github-deploy-stack';
 import { readStageOutputs, requiredOutputs, requireOutput, STAGE_STACKS } from '../scripts/smoke/outputs';
 import { describeError, SmokeFailure, SmokeRun } from '../scripts/smoke/runner';
@@ -153,11 +153,12 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
     return {};
   });
   // Scopes as the pre token trigger adds them: every user's plus the group's.
-  const { everyoneScopes, scopesByGroup } = config.triggers.preTokenGeneration;
+  const { everyoneScopes } = config.triggers.preTokenGeneration;
+  const groupScopes = scopesByGroup(config);
   const tokensFor = (username: string) => {
     const user = users.get(username)!;
     const groups = user.group ? [user.group] : [];
-    const scopes = [...everyoneScopes, ...(user.group ? (scopesByGroup[user.group] ?? []) : [])].map((s) => `api/${s}`);
+    const scopes = [...everyoneScopes, ...(user.group ? (groupScopes[user.group] ?? []) : [])].map((s) => `api/${s}`);
     const sub = `sub-${username.split('@')[0]}`.replace(/[^A-Za-z0-9-]/g, '');
     return {
       IdToken: jwt({
@@ -241,7 +242,7 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
   // list (ListBucket on the prefix); elsewhere with 403, whether or not GetObject is allowed.
   const s3Calls: string[] = [];
   const userDynamoCalls: string[] = [];
-  const writers = new Set(config.identityPool.tenantWriterGroups);
+  const writers = new Set(config.groups.filter((g) => g.tenantAccess === 'write').map((g) => g.name));
   const asIdentity: SmokeDeps['asIdentity'] = (credentials) => {
     const identityId = credentials.AccessKeyId!.replace('AKID-', '');
     const user = users.get(identities.get(identityId)!)!;
@@ -600,12 +601,17 @@ describe('smoke test with optional features off', () => {
   });
 
   it('fails when the config has no groups the test users can use', async () => {
-    const { run, idp } = await smoke({}, { identityPool: { tenantWriterGroups: ['editors'] } });
+    const { run, idp } = await smoke({}, { groups: onlyWriters(['editors']) });
     expect(names(run, 'fail')).toEqual(['create test users (AdminCreateUser, permanent password, group)']);
     expect(run.results[1]!.detail).toContain('found "editors" and none');
     expect(idp.calls()).toHaveLength(0);
   });
 });
+
+/** The dev groups, with tenant write access only for `writers` (the others read). */
+function onlyWriters(writers: readonly string[]): StageConfigInput['groups'] {
+  return stageInput('dev').groups.map((g) => ({ ...g, tenantAccess: writers.includes(g.name) ? 'write' : 'read' }));
+}
 
 describe('smoke session (what scripts/smoke.ts runs)', () => {
   function recorder() {
@@ -783,18 +789,12 @@ describe('smoke helpers', () => {
     const config = (patch: DeepPartial<StageConfigInput>): StageConfig =>
       parseStageConfig(stageInput('dev', patch), 'test');
     expect(pickTestGroups(config({}))).toEqual({ alice: 'editors', bob: 'admins' });
-    expect(() => pickTestGroups(config({ identityPool: { tenantWriterGroups: ['admins'] } }))).toThrow(
-      'found none and "admins"',
-    );
-    expect(() =>
-      pickTestGroups(
-        config({
-          triggers: {
-            preTokenGeneration: { scopesByGroup: { admins: ['write', 'read'], editors: ['write', 'read'] } },
-          },
-        }),
-      ),
-    ).toThrow('found "admins" and none');
+    expect(() => pickTestGroups(config({ groups: onlyWriters(['admins']) }))).toThrow('found none and "admins"');
+    const withoutAdminScope = stageInput('dev').groups.map((g) => ({
+      ...g,
+      scopes: (g.scopes ?? []).filter((scope) => scope !== 'admin'),
+    }));
+    expect(() => pickTestGroups(config({ groups: withoutAdminScope }))).toThrow('found "admins" and none');
   });
 
   it('records pass, fail and skip with details, and describes AWS errors without secrets', async () => {

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseStageConfig } from '../lib/config/load';
+import { scopesByGroup } from '../lib/config/schema';
 import { AuthUserPool } from '../lib/constructs/user-pool';
 import { stageInput, synthStage } from './helpers/app';
 
@@ -42,9 +43,10 @@ function actionsOf(statements: Statement[]): string[] {
 }
 
 describe.each([
-  ['dev', dev.templates.auth],
-  ['prod', prod.templates.auth],
-])('trigger wiring (%s)', (_stage, auth) => {
+  ['dev', dev],
+  ['prod', prod],
+])('trigger wiring (%s)', (_stage, { templates, config }) => {
+  const auth = templates.auth;
   it('wires pre sign-up, post confirmation and pre token generation V2_0 to the pool', () => {
     auth.hasResourceProperties('AWS::Cognito::UserPool', {
       LambdaConfig: {
@@ -129,16 +131,16 @@ describe.each([
 
   it('passes the stage config to the triggers through their environment', () => {
     auth.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ DEFAULT_GROUP: 'readers' }) },
+      Environment: { Variables: Match.objectLike({ DEFAULT_GROUP: config.defaultGroup }) },
     });
     auth.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: {
           SCOPE_RULES: JSON.stringify({
-            resourceServer: 'api',
-            byGroup: { admins: ['admin', 'write', 'read'], editors: ['write', 'read'] },
-            everyone: ['read'],
-            claims: ['tenant_id', 'department'],
+            resourceServer: config.resourceServer.identifier,
+            byGroup: scopesByGroup(config),
+            everyone: config.triggers.preTokenGeneration.everyoneScopes,
+            claims: config.userPool.authorizationAttributes,
           }),
         },
       },

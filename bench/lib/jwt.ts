@@ -108,7 +108,11 @@ export async function benchJwt(): Promise<JwtResult> {
   };
   event.headers.Authorization = `Bearer ${t.token}`;
   event.multiValueHeaders.Authorization = [`Bearer ${t.token}`];
-  const rules = { requiredScopes: ['api/read'], allowedGroups: [], tenantParameter: 'tenantId' };
+  const rules = {
+    scopesByRoute: { 'GET /tenants/{tenantId}/documents': ['api/read'] },
+    allowedGroups: ['editors'],
+    tenantParameter: 'tenantId',
+  };
   const check = await authorize(authorizer, event as never, rules);
   if (check.decision.effect !== 'Allow') throw new Error('bench token is not allowed by the authorizer');
 

@@ -63,15 +63,21 @@ function allowedText(issue: z.core.$ZodIssue): string {
       return issue.origin === 'array'
         ? `expected at most ${String(issue.maximum)} item(s)`
         : `expected ${issue.origin === 'string' ? 'length ' : ''}<= ${String(issue.maximum)}`;
+    case 'invalid_key':
+      // A record key that fails its own pattern: say what the pattern wants, not "Invalid key".
+      return issue.issues.map((inner) => allowedText(inner)).join('; ');
     default:
       return issue.message;
   }
 }
 
+/** `a.b[0].c`; a record key that is not a plain name is quoted: `api.routes["GET /me"].scope`. */
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => {
     if (typeof key === 'number') return `${out}[${key}]`;
-    return out ? `${out}.${String(key)}` : String(key);
+    const name = String(key);
+    if (!/^[A-Za-z0-9_:$-]+$/.test(name)) return `${out}[${JSON.stringify(name)}]`;
+    return out ? `${out}.${name}` : name;
   }, '');
 }
 

@@ -38,7 +38,7 @@ const stageConfigObject = z.strictObject({
   email: emailSchema.optional(),
   migration: migrationSchema.prefault({}),
   passwordless: passwordlessSchema.prefault({}),
-  api: apiSchema.prefault({}),
+  api: apiSchema,
 });
 
 /** A stage config with defaults applied, as the rules see it (before they passed). */
@@ -67,6 +67,7 @@ export type StageConfigInput = z.input<typeof stageConfigSchema>;
 
 export { FEATURE_PLANS, TENANT_ACCESS, type FeaturePlan, type TenantAccess } from './fields';
 export { sesIdentityOf } from './sections/email';
+export { scopesByGroup, tenantRouteGroups } from './sections/groups';
 export { RULE_MATCH_TYPES, TENANT_PRINCIPAL_TAG } from './sections/identity-pool';
 export { MIGRATION_MIN_MEMORY_MB } from './sections/triggers';
 export { THREAT_PROTECTION_MODES } from './sections/user-pool';

@@ -16,9 +16,12 @@ export interface ApiAuthorizersProps {
    * web client. Must not be empty.
    */
   readonly userClientIds: readonly string[];
-  /** Full scope names (`<resource server>/<scope>`) the tenant authorizer requires, e.g. `api/read`. */
-  readonly tenantScopes: readonly string[];
-  /** Groups whose members pass the tenant authorizer; empty = any group (or none). */
+  /**
+   * The routes behind the tenant authorizer (`GET /tenants/{tenantId}/documents`), each with the
+   * full scope names (`<resource server>/<scope>`) it requires, e.g. `api/read`.
+   */
+  readonly tenantRouteScopes: Readonly<Record<string, readonly string[]>>;
+  /** Groups whose members pass the tenant authorizer; empty = nobody. */
   readonly tenantGroups: readonly string[];
   /** How long API Gateway caches a decision; 0 turns caching off. */
   readonly cacheTtl: Duration;
@@ -31,9 +34,9 @@ export interface ApiAuthorizersProps {
  * - `cognito`: the Cognito user pools authorizer. API Gateway checks signature, issuer and expiry;
  *   methods add `authorizationScopes`, which makes it accept only access tokens with that scope.
  * - `tenant`: a Lambda REQUEST authorizer (aws-jwt-verify) for rules the gateway cannot express:
- *   client id, group membership, and `tenant_id` claim == `{tenantId}` in the path. Its cache key
- *   is the Authorization header + request path + method, so a decision is never reused for another
- *   token or tenant.
+ *   client id, the route's scope, group membership, and `tenant_id` claim == `{tenantId}` in the
+ *   path. Its cache key is the Authorization header + request path + method, so a decision is
+ *   never reused for another token, tenant or route.
  */
 export class ApiAuthorizers extends Construct {
   readonly cognito: apigw.CognitoUserPoolsAuthorizer;
@@ -45,8 +48,8 @@ export class ApiAuthorizers extends Construct {
     if (props.userClientIds.length === 0) {
       throw new Error('ApiAuthorizers: userClientIds must name at least one app client, got []');
     }
-    if (props.tenantScopes.length === 0) {
-      throw new Error('ApiAuthorizers: tenantScopes must name at least one scope, got []');
+    for (const [route, scopes] of Object.entries(props.tenantRouteScopes)) {
+      if (scopes.length === 0) throw new Error(`ApiAuthorizers: tenant route "${route}" must require a scope, got []`);
     }
     const ttl = props.cacheTtl.toSeconds();
     if (!Token.isUnresolved(ttl) && (ttl < 0 || ttl > 3600)) {
@@ -59,7 +62,7 @@ export class ApiAuthorizers extends Construct {
     });
 
     const rules: AuthorizerRules = {
-      requiredScopes: props.tenantScopes,
+      scopesByRoute: props.tenantRouteScopes,
       allowedGroups: props.tenantGroups,
       tenantParameter: TENANT_PATH_PARAMETER,
     };

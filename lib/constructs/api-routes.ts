@@ -6,25 +6,151 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import { DOCUMENT_LIMITS } from '../../lambda/api/limits';
 import { KEY_PREFIX } from '../../lambda/shared/data-keys';
+import { ConfigError } from '../config/load';
 import type { StageConfig } from '../config/schema';
 import { TENANT_PATH_PARAMETER, type ApiAuthorizers } from './api-authorizer';
 import { ReferenceFunction } from './lambda-function';
 import type { ReferenceRestApi } from './rest-api';
 
-/** Full OAuth scope names (`<resource server>/<scope>`) each kind of route requires. */
-export interface RouteScopes {
-  readonly read: string;
-  readonly write: string;
-  readonly admin: string;
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
+/** Item-level table actions a route may be granted (never Scan, PartiQL or a wildcard). */
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem';
+
+/** One route of the API: what it is, who may call it, and what its function may touch. */
+export interface RouteSpec {
+  /**
+   * `<METHOD> <path>`, path parameters as `{name}` segments (all required). The stage config
+   * names the scope the route requires under this key (`api.routes`).
+   */
+  readonly route: `${HttpMethod} /${string}`;
+  /** Construct id of the route's function; its logical ids derive from it, so keep it once deployed. */
+  readonly id: string;
+  /** Handler folder under `lambda/api/` (the entry is `<folder>/handler.ts`). */
+  readonly handler: string;
+  /** What the function does (its Lambda description). */
+  readonly description: string;
+  /**
+   * `cognito`: the user pool authorizer, which accepts only access tokens with the route's scope.
+   * `tenant`: the tenant Lambda authorizer, which also requires the scope, a group with
+   * `tenantRoutes`, and `{tenantId}` equal to the caller's `tenant_id`.
+   */
+  readonly authorizer: 'cognito' | 'tenant';
+  /** Query string parameters the route accepts, all optional. @default - none */
+  readonly query?: readonly string[];
+  /** JSON body the request must match (validated by API Gateway, then by the handler). @default - no body */
+  readonly body?: 'document';
+  /**
+   * Actions on the protected table, only on items whose partition key starts with the prefix of
+   * `partition` (`dynamodb:LeadingKeys`); TABLE_NAME names the table. @default - no table access
+   */
+  readonly table?: { readonly actions: readonly TableAction[]; readonly partition: keyof typeof KEY_PREFIX };
+  /** Actions on the user pool; USER_POOL_ID names it. @default - no user pool access */
+  readonly userPool?: readonly string[];
+}
+
+/**
+ * The route table: every route of the API, one entry each. Add a route here (and its handler
+ * under lambda/api/, and its scope under `api.routes` in config/shared.ts); docs/fork-guide.md
+ * "Add a route" walks through it.
+ */
+export const ROUTES: readonly RouteSpec[] = [
+  {
+    route: 'GET /me',
+    id: 'Me',
+    handler: 'me',
+    description: 'GET /me: the caller as the verified access token describes them',
+    authorizer: 'cognito',
+  },
+  {
+    route: 'GET /documents/{id}',
+    id: 'GetDocument',
+    handler: 'get-document',
+    description: "GET /documents/{id}: the caller's document",
+    authorizer: 'cognito',
+    table: { actions: ['dynamodb:GetItem'], partition: 'user' },
+  },
+  {
+    route: 'PUT /documents/{id}',
+    id: 'PutDocument',
+    handler: 'put-document',
+    description: "PUT /documents/{id}: writes the caller's document",
+    authorizer: 'cognito',
+    body: 'document',
+    table: { actions: ['dynamodb:PutItem'], partition: 'user' },
+  },
+  {
+    route: `GET /tenants/{${TENANT_PATH_PARAMETER}}/documents`,
+    id: 'TenantDocuments',
+    handler: 'tenant-documents',
+    description: "GET /tenants/{tenantId}/documents: the caller's tenant's documents",
+    authorizer: 'tenant',
+    query: ['limit', 'nextToken'],
+    table: { actions: ['dynamodb:Query'], partition: 'tenant' },
+  },
+  {
+    route: 'GET /admin/users',
+    id: 'AdminUsers',
+    handler: 'admin-users',
+    description: "GET /admin/users: lists the users of the caller's tenant (safe attributes only)",
+    authorizer: 'cognito',
+    query: ['limit', 'nextToken'],
+    userPool: ['cognito-idp:ListUsers'],
+  },
+];
+
+/** A route's method and path: `GET /documents/{id}` -> `['GET', '/documents/{id}']`. */
+export function splitRoute(route: RouteSpec['route']): [HttpMethod, string] {
+  const space = route.indexOf(' ');
+  return [route.slice(0, space) as HttpMethod, route.slice(space + 1)];
+}
+
+/**
+ * The full scope (`<resource server>/<scope>`) each route requires, from `api.routes` in the stage
+ * config. Fails, naming the field, when a route of the table has no entry or an entry names no
+ * route of the table.
+ */
+export function routeScopes(
+  routes: readonly RouteSpec[],
+  config: Pick<StageConfig, 'api' | 'resourceServer'>,
+): Record<string, string> {
+  const configured = config.api.routes;
+  const known = routes.map((r) => r.route);
+  const problems = [
+    ...known
+      .filter((route) => !(route in configured))
+      .map((route) => `api.routes: got no entry for "${route}"; every route of the route table needs { scope }`),
+    ...Object.keys(configured)
+      .filter((route) => !known.includes(route as RouteSpec['route']))
+      .map(
+        (route) =>
+          `api.routes["${route}"]: not a route of the route table (lib/constructs/api-routes.ts); routes: ${known.map((r) => JSON.stringify(r)).join(', ')}`,
+      ),
+  ];
+  if (problems.length > 0) {
+    throw new ConfigError('api.routes, checked against the route table in lib/constructs/api-routes.ts', problems);
+  }
+  return Object.fromEntries(
+    known.map((route) => [route, `${config.resourceServer.identifier}/${configured[route]!.scope}`]),
+  );
 }
 
 export interface ApiRoutesProps {
   readonly restApi: ReferenceRestApi;
   readonly authorizers: ApiAuthorizers;
-  readonly scopes: RouteScopes;
+  /** The routes to create. */
+  readonly routes: readonly RouteSpec[];
+  /** Full scope name each route requires, by route (see `routeScopes`). */
+  readonly scopes: Readonly<Record<string, string>>;
   /** The protected table (documents per user under `USER#`, per tenant under `TENANT#`). */
   readonly table: dynamodb.ITable;
-  /** The user pool `GET /admin/users` lists. */
+  /** The user pool routes with `userPool` actions work on. */
   readonly userPool: cognito.IUserPool;
   /** Origins the handlers echo in `Access-Control-Allow-Origin`. @default - none */
   readonly allowedOrigins?: readonly string[];
@@ -32,149 +158,82 @@ export interface ApiRoutesProps {
 }
 
 /** Handlers that call AWS get more than the 5 s default: two SDK attempts plus a clean answer. */
-const HANDLER_TIMEOUT = Duration.seconds(10);
+const AWS_CALLING_HANDLER_TIMEOUT = Duration.seconds(10);
 
 /**
- * The routes, one function each with only the permissions its route needs:
- *
- * | Route                             | Authorizer      | Scope | Function may                          |
- * | --------------------------------- | --------------- | ----- | ------------------------------------- |
- * | GET /me                           | Cognito         | read  | nothing                               |
- * | GET /documents/{id}               | Cognito         | read  | GetItem on `USER#*` partitions        |
- * | PUT /documents/{id}               | Cognito         | write | PutItem on `USER#*` partitions        |
- * | GET /tenants/{tenantId}/documents | Lambda (tenant) | read  | Query on `TENANT#*` partitions        |
- * | GET /admin/users                  | Cognito         | admin | ListUsers on this pool                |
+ * One method and one function per entry of the route table, each function with only the
+ * permissions its entry grants. The handler gets REQUIRED_SCOPE (and checks it again) and
+ * ALLOWED_ORIGINS; a table grant adds TABLE_NAME, a user-pool grant USER_POOL_ID.
  */
 export class ApiRoutes extends Construct {
-  readonly me: ReferenceFunction;
-  readonly getDocument: ReferenceFunction;
-  readonly putDocument: ReferenceFunction;
-  readonly tenantDocuments: ReferenceFunction;
-  readonly adminUsers: ReferenceFunction;
+  /** The function of each route, by route (`GET /me`). */
+  readonly functions: Readonly<Record<string, ReferenceFunction>>;
 
   private readonly props: ApiRoutesProps;
+  private documentModelOnce?: apigw.Model;
 
   constructor(scope: Construct, id: string, props: ApiRoutesProps) {
     super(scope, id);
     this.props = props;
-    const { restApi, authorizers, scopes } = props;
-    const root = restApi.api.root;
+    this.functions = Object.fromEntries(props.routes.map((spec) => [spec.route, this.addRoute(spec)]));
+  }
 
-    // GET /me
-    this.me = this.handler('Me', 'me', 'GET /me: the caller as the verified access token describes them', scopes.read);
-    root.addResource('me').addMethod('GET', this.integration(this.me), {
-      ...this.cognito(scopes.read),
-      requestValidator: restApi.parameterValidator,
+  private addRoute(spec: RouteSpec): ReferenceFunction {
+    const { restApi, authorizers } = this.props;
+    const [method, path] = splitRoute(spec.route);
+    const scope = this.props.scopes[spec.route];
+    if (!scope) throw new Error(`ApiRoutes: no scope for route "${spec.route}"`);
+    const pathParameters = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+    if (spec.authorizer === 'tenant' && !pathParameters.includes(TENANT_PATH_PARAMETER)) {
+      throw new Error(`ApiRoutes: tenant route "${spec.route}" has no {${TENANT_PATH_PARAMETER}} path parameter`);
+    }
+
+    const fn = new ReferenceFunction(this, spec.id, {
+      entry: `api/${spec.handler}/handler.ts`,
+      description: spec.description,
+      settings: this.props.functions,
+      timeout: spec.table || spec.userPool ? AWS_CALLING_HANDLER_TIMEOUT : undefined,
+      environment: {
+        REQUIRED_SCOPE: scope,
+        ALLOWED_ORIGINS: (this.props.allowedOrigins ?? []).join(','),
+        ...(spec.userPool ? { USER_POOL_ID: this.props.userPool.userPoolId } : {}),
+      },
     });
+    if (spec.table) this.allowTable(fn, spec.table.actions, KEY_PREFIX[spec.table.partition]);
+    if (spec.userPool) {
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: [...spec.userPool], resources: [this.props.userPool.userPoolArn] }),
+      );
+    }
 
-    // GET|PUT /documents/{id}
-    const document = root.addResource('documents').addResource('{id}');
-    const idParameter = { 'method.request.path.id': true };
-    this.getDocument = this.handler(
-      'GetDocument',
-      'get-document',
-      "GET /documents/{id}: the caller's document",
-      scopes.read,
-      HANDLER_TIMEOUT,
-    );
-    this.allowTable(this.getDocument, ['dynamodb:GetItem'], KEY_PREFIX.user);
-    document.addMethod('GET', this.integration(this.getDocument), {
-      ...this.cognito(scopes.read),
-      requestParameters: idParameter,
-      requestValidator: restApi.parameterValidator,
-    });
-
-    this.putDocument = this.handler(
-      'PutDocument',
-      'put-document',
-      "PUT /documents/{id}: writes the caller's document",
-      scopes.write,
-      HANDLER_TIMEOUT,
-    );
-    this.allowTable(this.putDocument, ['dynamodb:PutItem'], KEY_PREFIX.user);
+    const requestParameters = Object.fromEntries([
+      ...pathParameters.map((name) => [`method.request.path.${name}`, true]),
+      ...(spec.query ?? []).map((name) => [`method.request.querystring.${name}`, false]),
+    ]) as Record<string, boolean>;
     // API Gateway validates a body only against the model of its Content-Type and skips validation
     // for a type with no model; `$default` maps the same model to every other type, so no
     // Content-Type bypasses the check (the handler then refuses anything but application/json: 415).
-    const documentModel = this.documentModel();
-    document.addMethod('PUT', this.integration(this.putDocument), {
-      ...this.cognito(scopes.write),
-      requestParameters: idParameter,
-      requestModels: { 'application/json': documentModel, $default: documentModel },
-      requestValidator: restApi.bodyValidator,
+    const model = spec.body === 'document' ? this.documentModel() : undefined;
+    const methodResource = restApi.api.root.resourceForPath(path).addMethod(method, this.integration(fn), {
+      ...(spec.authorizer === 'cognito'
+        ? {
+            authorizer: authorizers.cognito,
+            authorizationType: apigw.AuthorizationType.COGNITO,
+            authorizationScopes: [scope],
+          }
+        : { authorizer: authorizers.tenant, authorizationType: apigw.AuthorizationType.CUSTOM }),
+      ...(Object.keys(requestParameters).length > 0 ? { requestParameters } : {}),
+      ...(model ? { requestModels: { 'application/json': model, $default: model } } : {}),
+      requestValidator: model ? restApi.bodyValidator : restApi.parameterValidator,
     });
-
-    // GET /tenants/{tenantId}/documents (Lambda authorizer: the tenant must be the caller's)
-    this.tenantDocuments = this.handler(
-      'TenantDocuments',
-      'tenant-documents',
-      "GET /tenants/{tenantId}/documents: the caller's tenant's documents",
-      scopes.read,
-      HANDLER_TIMEOUT,
-    );
-    this.allowTable(this.tenantDocuments, ['dynamodb:Query'], KEY_PREFIX.tenant);
-    const tenantMethod = root
-      .addResource('tenants')
-      .addResource(`{${TENANT_PATH_PARAMETER}}`)
-      .addResource('documents')
-      .addMethod('GET', this.integration(this.tenantDocuments), {
-        authorizer: authorizers.tenant,
-        authorizationType: apigw.AuthorizationType.CUSTOM,
-        requestParameters: {
-          [`method.request.path.${TENANT_PATH_PARAMETER}`]: true,
-          'method.request.querystring.limit': false,
-          'method.request.querystring.nextToken': false,
-        },
-        requestValidator: restApi.parameterValidator,
+    if (spec.authorizer === 'tenant') {
+      Validations.of(methodResource.node.defaultChild as IConstruct).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason:
+          "Uses the Lambda (tenant) authorizer on purpose: it verifies the same user-pool access token with aws-jwt-verify and also checks that {tenantId} equals the token's tenant_id claim, which a Cognito authorizer cannot express.",
       });
-    Validations.of(tenantMethod.node.defaultChild as IConstruct).acknowledge({
-      id: 'AwsSolutions-COG4',
-      reason:
-        "Uses the Lambda (tenant) authorizer on purpose: it verifies the same user-pool access token with aws-jwt-verify and also checks that {tenantId} equals the token's tenant_id claim, which a Cognito authorizer cannot express.",
-    });
-
-    // GET /admin/users
-    this.adminUsers = this.handler(
-      'AdminUsers',
-      'admin-users',
-      "GET /admin/users: lists the users of the caller's tenant (safe attributes only)",
-      scopes.admin,
-      HANDLER_TIMEOUT,
-      {
-        USER_POOL_ID: props.userPool.userPoolId,
-      },
-    );
-    this.adminUsers.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['cognito-idp:ListUsers'], resources: [props.userPool.userPoolArn] }),
-    );
-    root
-      .addResource('admin')
-      .addResource('users')
-      .addMethod('GET', this.integration(this.adminUsers), {
-        ...this.cognito(scopes.admin),
-        requestParameters: { 'method.request.querystring.limit': false, 'method.request.querystring.nextToken': false },
-        requestValidator: restApi.parameterValidator,
-      });
-  }
-
-  private handler(
-    id: string,
-    folder: string,
-    description: string,
-    requiredScope: string,
-    timeout?: Duration,
-    environment: Record<string, string> = {},
-  ): ReferenceFunction {
-    return new ReferenceFunction(this, id, {
-      entry: `api/${folder}/handler.ts`,
-      description,
-      settings: this.props.functions,
-      timeout,
-      environment: {
-        REQUIRED_SCOPE: requiredScope,
-        ALLOWED_ORIGINS: (this.props.allowedOrigins ?? []).join(','),
-        ...environment,
-      },
-    });
+    }
+    return fn;
   }
 
   /** Lambda proxy integration; no test-invoke permission (only the deployed stage may invoke). */
@@ -182,24 +241,15 @@ export class ApiRoutes extends Construct {
     return new apigw.LambdaIntegration(fn.function, { proxy: true, allowTestInvoke: false });
   }
 
-  /** Cognito authorizer that accepts only access tokens carrying `scope`. */
-  private cognito(scope: string): apigw.MethodOptions {
-    return {
-      authorizer: this.props.authorizers.cognito,
-      authorizationType: apigw.AuthorizationType.COGNITO,
-      authorizationScopes: [scope],
-    };
-  }
-
   /**
    * Grants `actions` on the table only for items whose partition key starts with `prefix`
    * (`dynamodb:LeadingKeys`), and names the table in TABLE_NAME. `Null: false` makes the condition
    * fail when a request carries no partition key at all (ForAllValues alone would then pass).
    */
-  private allowTable(fn: ReferenceFunction, actions: string[], prefix: string): void {
+  private allowTable(fn: ReferenceFunction, actions: readonly string[], prefix: string): void {
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions,
+        actions: [...actions],
         resources: [this.props.table.tableArn],
         conditions: {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] },
@@ -210,9 +260,9 @@ export class ApiRoutes extends Construct {
     fn.addEnvironment('TABLE_NAME', this.props.table.tableName);
   }
 
-  /** JSON schema of the PUT body; the handler checks the same limits again with zod. */
+  /** JSON schema of a document body; the handler checks the same limits again with zod. */
   private documentModel(): apigw.Model {
-    return this.props.restApi.api.addModel('DocumentInput', {
+    this.documentModelOnce ??= this.props.restApi.api.addModel('DocumentInput', {
       contentType: 'application/json',
       description: 'Body of PUT /documents/{id}',
       schema: {
@@ -227,5 +277,6 @@ export class ApiRoutes extends Construct {
         },
       },
     });
+    return this.documentModelOnce;
   }
 }

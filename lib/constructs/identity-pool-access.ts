@@ -6,15 +6,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
 import { KEY_PREFIX, S3_PREFIX } from '../../lambda/shared/data-keys';
-import { TENANT_PRINCIPAL_TAG, type StageConfig } from '../config/schema';
+import { TENANT_PRINCIPAL_TAG, type StageConfig, type TenantAccess } from '../config/schema';
 import type { ProtectedDataArns } from './protected-data';
 
 /** IAM policy variable that holds the caller's identity id (`<region>:<uuid>`), set by Cognito. */
 export const IDENTITY_ID_VARIABLE = '${cognito-identity.amazonaws.com:sub}';
 /** IAM policy variable that holds the caller's tenant, from the `tenant` principal tag. */
 export const TENANT_VARIABLE = `\${aws:PrincipalTag/${TENANT_PRINCIPAL_TAG}}`;
-
-export type TenantAccess = StageConfig['identityPool']['ruleRoles'][number]['tenantAccess'];
 
 /** What one identity-pool role may do with the protected data. Public data is always readable. */
 export interface DataAccess {
@@ -137,7 +135,7 @@ export interface IdentityPoolAccessProps {
    * @default - none
    */
   readonly additionalTokenClients?: Readonly<Record<string, cognito.IUserPoolClient>>;
-  /** The user pool groups; each gets a role for `UserPoolGroups` to attach. */
+  /** The user pool groups; each gets a role, with the group's tenant access, for `UserPoolGroups` to attach. */
   readonly groups: StageConfig['groups'];
   readonly settings: StageConfig['identityPool'];
   /** The data the roles grant access to. */
@@ -146,7 +144,8 @@ export interface IdentityPoolAccessProps {
 
 /**
  * The identity pool that turns user-pool ID tokens into AWS credentials, and its roles:
- * - one role per group, for `cognito:preferred_role` (token-based mapping of the web client);
+ * - one role per group, with the group's `tenantAccess`, for `cognito:preferred_role` (token-based
+ *   mapping of the web client);
  * - one role per `ruleRoles` entry, picked by `rules` (rules-based mapping of the rules client);
  * - the default authenticated role (own data only) and the guest role (public data only).
  * Both mappings deny when no role can be chosen. Classic flow is off, the server-side token check
@@ -188,18 +187,14 @@ export class IdentityPoolAccess extends Construct {
       ownData: true,
       tenant: 'none',
     });
-    const writers = new Set(settings.tenantWriterGroups);
     this.groupRoles = Object.fromEntries(
-      props.groups.map((group) => {
-        const tenant: TenantAccess = writers.has(group.name) ? 'write' : 'read';
-        return [
-          group.name,
-          role(`GroupRole-${group.name}`, `Identity pool role of group ${group.name}: tenant ${tenant}, own data`, {
-            ownData: true,
-            tenant,
-          }),
-        ];
-      }),
+      props.groups.map(({ name, tenantAccess }) => [
+        name,
+        role(`GroupRole-${name}`, `Identity pool role of group ${name}: tenant ${tenantAccess}, own data`, {
+          ownData: true,
+          tenant: tenantAccess,
+        }),
+      ]),
     );
     this.ruleRoles = Object.fromEntries(
       settings.ruleRoles.map((r) => [

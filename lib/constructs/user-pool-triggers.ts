@@ -3,7 +3,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { sesIdentityOf, type StageConfig } from '../config/schema';
+import { scopesByGroup, sesIdentityOf, type StageConfig } from '../config/schema';
 import { ReferenceFunction } from './lambda-function';
 import { LegacyUserTable, TestOutboxTable } from './trigger-tables';
 
@@ -84,7 +84,7 @@ export class UserPoolTriggers extends Construct {
         environment: {
           SCOPE_RULES: JSON.stringify({
             resourceServer: config.resourceServer.identifier,
-            byGroup: triggers.preTokenGeneration.scopesByGroup,
+            byGroup: scopesByGroup(config),
             everyone: triggers.preTokenGeneration.everyoneScopes,
             claims: config.userPool.authorizationAttributes,
           }),

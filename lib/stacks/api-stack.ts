@@ -2,9 +2,9 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct, IConstruct } from 'constructs';
-import type { StageConfig } from '../config/schema';
+import { tenantRouteGroups, type StageConfig } from '../config/schema';
 import { ApiAuthorizers } from '../constructs/api-authorizer';
-import { ApiRoutes, type RouteScopes } from '../constructs/api-routes';
+import { ApiRoutes, ROUTES, routeScopes, type RouteSpec } from '../constructs/api-routes';
 import { ApiWaf } from '../constructs/api-waf';
 import { ReferenceRestApi } from '../constructs/rest-api';
 
@@ -16,6 +16,8 @@ export interface ApiStackProps extends StackProps {
   readonly userClientIds: readonly string[];
   /** The protected table the document routes read and write. */
   readonly table: dynamodb.ITable;
+  /** The routes of the API. @default ROUTES (lib/constructs/api-routes.ts) */
+  readonly routes?: readonly RouteSpec[];
 }
 
 /**
@@ -32,12 +34,8 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const settings = config.api;
-    const scopeName = (name: string) => `${config.resourceServer.identifier}/${name}`;
-    const scopes: RouteScopes = {
-      read: scopeName(settings.scopes.read),
-      write: scopeName(settings.scopes.write),
-      admin: scopeName(settings.scopes.admin),
-    };
+    const routes = props.routes ?? ROUTES;
+    const scopes = routeScopes(routes, config);
     const logRemovalPolicy = config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.restApi = new ReferenceRestApi(this, 'Rest', {
@@ -49,8 +47,10 @@ export class ApiStack extends Stack {
     this.authorizers = new ApiAuthorizers(this, 'Authorizers', {
       userPool: props.userPool,
       userClientIds: props.userClientIds,
-      tenantScopes: [scopes.read],
-      tenantGroups: settings.tenantGroups ?? config.groups.map((group) => group.name),
+      tenantRouteScopes: Object.fromEntries(
+        routes.filter((r) => r.authorizer === 'tenant').map((r) => [r.route, [scopes[r.route]!]]),
+      ),
+      tenantGroups: tenantRouteGroups(config),
       cacheTtl: Duration.seconds(settings.authorizerCacheTtlSeconds),
       functions: config.functions,
     });
@@ -58,6 +58,7 @@ export class ApiStack extends Stack {
     this.routes = new ApiRoutes(this, 'Routes', {
       restApi: this.restApi,
       authorizers: this.authorizers,
+      routes,
       scopes,
       table: props.table,
       userPool: props.userPool,

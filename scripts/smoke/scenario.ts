@@ -89,29 +89,45 @@ export function strongPassword(): string {
 
 /** The API scopes (resource-server scope names) the pre token trigger gives a member of `group`. */
 function scopesOf(config: StageConfig, group: string): Set<string> {
-  const { everyoneScopes, scopesByGroup } = config.triggers.preTokenGeneration;
-  return new Set([...everyoneScopes, ...(scopesByGroup[group] ?? [])]);
+  const own = config.groups.find((g) => g.name === group)?.scopes ?? [];
+  return new Set([...config.triggers.preTokenGeneration.everyoneScopes, ...own]);
 }
+
+/** The scope (resource-server scope name) a route requires, from `api.routes`. */
+function routeScope(config: StageConfig, route: string): string {
+  const entry = config.api.routes[route];
+  if (!entry) throw new SmokeFailure(`api.routes has no entry for "${route}", a route the smoke test calls`);
+  return entry.scope;
+}
+
+/** The scopes of the routes alice calls (all but the admin route). */
+const USER_ROUTES = [
+  'GET /me',
+  'GET /documents/{id}',
+  'PUT /documents/{id}',
+  'GET /tenants/{tenantId}/documents',
+] as const;
+const ADMIN_ROUTE = 'GET /admin/users';
 
 /**
  * The test users' groups, chosen from the config. Both must write tenant data: alice her own
  * tenant's object (the allowed control), bob the object of his tenant that alice must not read.
- * Alice writes documents and lists her tenant but has no admin scope, so the admin route must
- * refuse her; bob has it, so the admin route must let him in.
+ * Alice calls every user route (she has their scopes and the tenant routes admit her) but lacks
+ * the admin route's scope, so the admin route must refuse her; bob has it, so it must let him in.
  */
 export function pickTestGroups(config: StageConfig): { readonly alice: string; readonly bob: string } {
-  const { read, write, admin } = config.api.scopes;
-  const writers = new Set(config.identityPool.tenantWriterGroups);
-  const tenantRoute = new Set(config.api.tenantGroups ?? config.groups.map((g) => g.name));
-  const candidates = config.groups.map((g) => g.name).filter((name) => writers.has(name));
-  const alice = candidates.find((name) => {
+  const needed = USER_ROUTES.map((route) => routeScope(config, route));
+  const admin = routeScope(config, ADMIN_ROUTE);
+  const writers = config.groups.filter((g) => g.tenantAccess === 'write').map((g) => g.name);
+  const alice = writers.find((name) => {
     const scopes = scopesOf(config, name);
-    return scopes.has(read) && scopes.has(write) && !scopes.has(admin) && tenantRoute.has(name);
+    const group = config.groups.find((g) => g.name === name);
+    return needed.every((scope) => scopes.has(scope)) && !scopes.has(admin) && group?.tenantRoutes === true;
   });
-  const bob = candidates.find((name) => name !== alice && scopesOf(config, name).has(admin));
+  const bob = writers.find((name) => name !== alice && scopesOf(config, name).has(admin));
   if (!alice || !bob) {
     throw new SmokeFailure(
-      `the smoke test needs two groups in identityPool.tenantWriterGroups: one with the "${write}" and without the "${admin}" scope that may list its tenant (api.tenantGroups), one with the "${admin}" scope; found ${alice ? `"${alice}"` : 'none'} and ${bob ? `"${bob}"` : 'none'}`,
+      `the smoke test needs two groups with tenantAccess "write": one with the scopes of ${USER_ROUTES.join(', ')} (${[...new Set(needed)].map((n) => `"${n}"`).join(', ')}), without "${admin}", and tenantRoutes true; one with the "${admin}" scope; found ${alice ? `"${alice}"` : 'none'} and ${bob ? `"${bob}"` : 'none'}`,
     );
   }
   return { alice, bob };
@@ -394,7 +410,7 @@ async function checkTokens(
   const tokens = user.tokens;
   const clientIds = userClientIds(outputs);
   const identifier = deps.config.resourceServer.identifier;
-  const admin = deps.config.api.scopes.admin;
+  const admin = routeScope(deps.config, ADMIN_ROUTE);
   await run.step(
     name,
     async () => {

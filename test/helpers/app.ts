@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { stages } from '../../config';
-import { buildStage, type StageStacks } from '../../lib/app';
+import { buildStage, type StageOptions, type StageStacks } from '../../lib/app';
 import { parseStageConfig } from '../../lib/config/load';
 import type { StageConfig, StageConfigInput } from '../../lib/config/schema';
 
@@ -59,7 +59,11 @@ export interface SynthesizedStage {
 export function synthStage(
   stage: string,
   patch: DeepPartial<StageConfigInput> = {},
-  { cfnValidation = false, bundling = false }: { cfnValidation?: boolean; bundling?: boolean } = {},
+  {
+    cfnValidation = false,
+    bundling = false,
+    ...options
+  }: { cfnValidation?: boolean; bundling?: boolean } & StageOptions = {},
 ): SynthesizedStage {
   const config = parseStageConfig(stageInput(stage, patch), `test:${stage}`);
   // Asset metadata is on under the CLI too; it names each function's bundle directory. An empty
@@ -73,7 +77,7 @@ export function synthStage(
     },
     builtinCloudFormationValidation: cfnValidation,
   });
-  const stacks = buildStage(app, config);
+  const stacks = buildStage(app, config, options);
   app.synth();
   const templates = Object.fromEntries(
     Object.entries(stacks as unknown as Record<string, Stack>).map(([key, stack]) => [key, Template.fromStack(stack)]),

@@ -31,11 +31,14 @@ import { context, fixture, loadHandler, spyOnLogs, type AsyncHandler } from '../
 type Event = APIGatewayRequestAuthorizerEvent;
 type Handler = AsyncHandler<Event, APIGatewayAuthorizerResult>;
 
+const TENANT_ROUTE = 'GET /tenants/{tenantId}/documents';
 const RULES: AuthorizerRules = {
-  requiredScopes: ['api/read'],
+  scopesByRoute: { [TENANT_ROUTE]: ['api/read'] },
   allowedGroups: ['admins', 'editors', 'readers'],
   tenantParameter: 'tenantId',
 };
+/** The request facts of the tenant route for `tenant`. */
+const tenantRequest = (pathParameters: Record<string, string> | null) => ({ route: TENANT_ROUTE, pathParameters });
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/v1/GET/tenants/acme/documents';
 
 const key = testKey();
@@ -256,28 +259,50 @@ describe('tenant authorizer: decisions on valid tokens (403 Deny)', () => {
     expect(policy.context).toBeUndefined();
   });
 
-  it('allows any signed-in user with the scope when no group is required', () => {
-    const decision = decide(
-      accessClaims({ 'cognito:groups': undefined }),
-      { tenantId: 'acme' },
-      {
+  it('admits nobody when no group is allowed (no group sets tenantRoutes)', () => {
+    for (const groups of [undefined, [], ['readers']]) {
+      const decision = decide(accessClaims({ 'cognito:groups': groups }), tenantRequest({ tenantId: 'acme' }), {
         ...RULES,
         allowedGroups: [],
-      },
-    );
-    expect(decision.effect).toBe('Allow');
+      });
+      expect(decision).toMatchObject({ effect: 'Deny', reason: 'not in an allowed group' });
+    }
+  });
+
+  it("requires each route's own scopes and denies a route it does not know", () => {
+    const rules: AuthorizerRules = {
+      ...RULES,
+      scopesByRoute: { ...RULES.scopesByRoute, 'GET /tenants/{tenantId}/audit': ['api/audit'] },
+    };
+    const claims = accessClaims({ scope: 'openid api/read' });
+    const path = { tenantId: 'acme' };
+    expect(decide(claims, tenantRequest(path), rules).effect).toBe('Allow');
+    expect(decide(claims, { route: 'GET /tenants/{tenantId}/audit', pathParameters: path }, rules)).toMatchObject({
+      effect: 'Deny',
+      reason: 'missing scope',
+    });
+    for (const route of ['GET /tenants/{tenantId}/other', 'PUT /tenants/{tenantId}/documents', '__proto__']) {
+      expect(decide(claims, { route, pathParameters: path }, rules)).toMatchObject({
+        effect: 'Deny',
+        reason: 'unknown route',
+      });
+    }
   });
 
   it('never allows a path without the tenant parameter', () => {
-    expect(decide(accessClaims(), null, RULES).effect).toBe('Deny');
-    expect(decide(accessClaims(), {}, RULES).effect).toBe('Deny');
+    expect(decide(accessClaims(), tenantRequest(null), RULES).effect).toBe('Deny');
+    expect(decide(accessClaims(), tenantRequest({}), RULES).effect).toBe('Deny');
   });
 
   it('allows exactly when the path tenant equals the claim (property)', () => {
     const tenant = fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/);
     fc.assert(
       fc.property(tenant, fc.oneof(tenant, fc.string()), (claimTenant, pathTenant) => {
-        const decision = decide(accessClaims({ tenant_id: claimTenant }), { tenantId: pathTenant }, RULES);
+        const decision = decide(
+          accessClaims({ tenant_id: claimTenant }),
+          tenantRequest({ tenantId: pathTenant }),
+          RULES,
+        );
         expect(decision.effect).toBe(claimTenant === pathTenant ? 'Allow' : 'Deny');
       }),
       { numRuns: 500 },
@@ -290,7 +315,7 @@ describe('tenant authorizer: decisions on valid tokens (403 Deny)', () => {
         const arn = `arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/v1/GET/tenants/${tenant}/documents`;
         const decision = decide(
           accessClaims({ tenant_id: tenant }),
-          { tenantId: allow ? tenant : `${tenant}x` },
+          tenantRequest({ tenantId: allow ? tenant : `${tenant}x` }),
           RULES,
         );
         const policy = toPolicy(decision, arn);
@@ -308,9 +333,11 @@ describe('parseAuthorizerRules', () => {
   it.each([
     [null],
     [{}],
-    [{ requiredScopes: [], allowedGroups: [], tenantParameter: 'tenantId' }],
-    [{ requiredScopes: ['api/read'], allowedGroups: 'admins', tenantParameter: 'tenantId' }],
-    [{ requiredScopes: ['api/read'], allowedGroups: [], tenantParameter: '' }],
+    [{ scopesByRoute: { 'GET /t/{tenantId}': [] }, allowedGroups: [], tenantParameter: 'tenantId' }],
+    [{ scopesByRoute: ['api/read'], allowedGroups: [], tenantParameter: 'tenantId' }],
+    [{ requiredScopes: ['api/read'], allowedGroups: [], tenantParameter: 'tenantId' }],
+    [{ scopesByRoute: { 'GET /t/{tenantId}': ['api/read'] }, allowedGroups: 'admins', tenantParameter: 'tenantId' }],
+    [{ scopesByRoute: { 'GET /t/{tenantId}': ['api/read'] }, allowedGroups: [], tenantParameter: '' }],
   ])('refuses %j', (value) => {
     expect(() => parseAuthorizerRules(value)).toThrow('AUTHORIZER_RULES');
   });
@@ -418,7 +445,7 @@ describe('tenant authorizer handler (Lambda entry point)', () => {
   it.each([
     ['USER_POOL_ID', { ...ENV, USER_POOL_ID: '' }, 'Missing environment variable USER_POOL_ID'],
     ['CLIENT_IDS', { ...ENV, CLIENT_IDS: '' }, 'at least one app client'],
-    ['AUTHORIZER_RULES', { ...ENV, AUTHORIZER_RULES: '{"requiredScopes":[]}' }, 'AUTHORIZER_RULES'],
+    ['AUTHORIZER_RULES', { ...ENV, AUTHORIZER_RULES: '{"scopesByRoute":{}}' }, 'AUTHORIZER_RULES'],
   ])('refuses to start without a valid %s', (_name, env, message) => {
     expect(() => load('ok', env)).toThrow(message);
   });

@@ -155,7 +155,7 @@ export function bearerToken(event: Pick<APIGatewayRequestAuthorizerEvent, 'heade
 /**
  * Verifies the caller's access token (signature, issuer, expiry, token_use, client id) and
  * decides on the request. Throws Unauthorized for every problem with the token itself; returns a
- * Deny policy when a valid token lacks the permission (scope, group, tenant).
+ * Deny policy when a valid token lacks the permission (route, scope, group, tenant).
  */
 export async function authorize(
   verifier: TenantVerifier,
@@ -172,6 +172,10 @@ export async function authorize(
   } catch (error) {
     throw new Unauthorized(`token rejected: ${rejection(error)}`);
   }
-  const decision = decide(claims, event.pathParameters, rules);
+  const decision = decide(
+    claims,
+    { route: `${event.httpMethod} ${event.resource}`, pathParameters: event.pathParameters },
+    rules,
+  );
   return { decision, policy: toPolicy(decision, event.methodArn) };
 }

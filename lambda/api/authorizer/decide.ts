@@ -8,9 +8,13 @@ import { CLAIM_VALUE_PATTERN } from '../limits';
  */
 
 export interface AuthorizerRules {
-  /** Every one of these scopes must be in the token's `scope` claim, e.g. `api/read`. */
-  readonly requiredScopes: readonly string[];
-  /** The caller must be in at least one of these groups; empty means no group is needed. */
+  /**
+   * The routes behind this authorizer, by `<METHOD> <resource path>` (`GET /tenants/{tenantId}/documents`),
+   * each with the scopes that must all be in the token's `scope` claim, e.g. `api/read`. A request
+   * for any other route is denied.
+   */
+  readonly scopesByRoute: Readonly<Record<string, readonly string[]>>;
+  /** The caller must be in at least one of these groups; empty means nobody passes. */
   readonly allowedGroups: readonly string[];
   /** Path parameter that must equal the token's `tenant_id` claim, e.g. `tenantId`. */
   readonly tenantParameter: string;
@@ -48,32 +52,36 @@ const CLAIM_VALUE = new RegExp(CLAIM_VALUE_PATTERN);
 const stringList = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 
+/** The request facts the decision reads (from the authorizer event). */
+export interface RequestFacts {
+  /** `<METHOD> <resource path>`, e.g. `GET /tenants/{tenantId}/documents`. */
+  readonly route: string;
+  readonly pathParameters: Readonly<Record<string, string | undefined>> | null | undefined;
+}
+
 /**
- * Allow only when the token is a user's access token with every required scope, in an allowed
- * group, and its `tenant_id` equals the tenant in the path (exact, case-sensitive).
+ * Allow only when the token is a user's access token with every scope its route requires, in an
+ * allowed group, and its `tenant_id` equals the tenant in the path (exact, case-sensitive).
  */
-export function decide(
-  claims: AccessTokenClaims,
-  pathParameters: Readonly<Record<string, string | undefined>> | null | undefined,
-  rules: AuthorizerRules,
-): Decision {
+export function decide(claims: AccessTokenClaims, request: RequestFacts, rules: AuthorizerRules): Decision {
   const sub = typeof claims.sub === 'string' && claims.sub.length > 0 ? claims.sub : undefined;
   const deny = (reason: string): Decision => ({ effect: 'Deny', principalId: sub ?? 'unknown', reason });
 
   if (!sub || claims.token_use !== 'access') return deny('not an access token');
   if (typeof claims.username !== 'string' || typeof claims.client_id !== 'string') return deny('not a user token');
 
+  // Own-property lookup: a route key such as "__proto__" maps to nothing.
+  const required = Object.hasOwn(rules.scopesByRoute, request.route) ? rules.scopesByRoute[request.route] : undefined;
+  if (!required) return deny('unknown route');
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
-  if (!rules.requiredScopes.every((scope) => scopes.includes(scope))) return deny('missing scope');
+  if (!required.every((scope) => scopes.includes(scope))) return deny('missing scope');
 
   const groups = stringList(claims['cognito:groups']);
-  if (rules.allowedGroups.length > 0 && !groups.some((group) => rules.allowedGroups.includes(group))) {
-    return deny('not in an allowed group');
-  }
+  if (!groups.some((group) => rules.allowedGroups.includes(group))) return deny('not in an allowed group');
 
   const tenant = claims.tenant_id;
   if (typeof tenant !== 'string' || !CLAIM_VALUE.test(tenant)) return deny('no tenant claim');
-  const requested = pathParameters?.[rules.tenantParameter];
+  const requested = request.pathParameters?.[rules.tenantParameter];
   if (requested !== tenant) return deny('other tenant');
 
   return {
@@ -110,16 +118,25 @@ export function toPolicy(decision: Decision, methodArn: string): APIGatewayAutho
 export function parseAuthorizerRules(value: unknown): AuthorizerRules {
   const v = value as Partial<Record<keyof AuthorizerRules, unknown>> | null;
   const isList = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string' && s !== '');
+  const routes = typeof v === 'object' && v !== null ? v.scopesByRoute : undefined;
   if (
     typeof v !== 'object' ||
     v === null ||
-    !isList(v.requiredScopes) ||
-    v.requiredScopes.length === 0 ||
+    typeof routes !== 'object' ||
+    routes === null ||
+    Array.isArray(routes) ||
+    !Object.values(routes).every((scopes) => isList(scopes) && scopes.length > 0) ||
     !isList(v.allowedGroups) ||
     typeof v.tenantParameter !== 'string' ||
     v.tenantParameter === ''
   ) {
-    throw new Error('AUTHORIZER_RULES is not { requiredScopes (non-empty), allowedGroups, tenantParameter }');
+    throw new Error(
+      'AUTHORIZER_RULES is not { scopesByRoute (each route with scopes), allowedGroups, tenantParameter }',
+    );
   }
-  return { requiredScopes: v.requiredScopes, allowedGroups: v.allowedGroups, tenantParameter: v.tenantParameter };
+  return {
+    scopesByRoute: routes as Record<string, string[]>,
+    allowedGroups: v.allowedGroups,
+    tenantParameter: v.tenantParameter,
+  };
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { groupName, httpUrl, LOG_RETENTION_DAYS, logRetentionDays, scopeName } from '../fields';
+import { httpUrl, LOG_RETENTION_DAYS, logRetentionDays, scopeName } from '../fields';
 import { parsedUrls, productionRequires, requireKnown, rule, type RuleSection, webUrlRules } from '../rule';
 import type { RawStageConfig } from '../schema';
-import { groupNames, NOT_A_GROUP, NOT_A_SCOPE, scopeNames } from './groups';
+import { NOT_A_SCOPE, scopeNames } from './groups';
 
 export const apiSchema = z
   .strictObject({
@@ -63,21 +63,20 @@ export const apiSchema = z
       .describe(
         'Create the IAM role API Gateway uses to write logs and set it in the account settings of this region (retained on stack deletion). Set false when your account already has one (e.g. managed by a landing zone).',
       ),
-    scopes: z
-      .strictObject({
-        read: scopeName.default('read').describe('Scope (resourceServer scope name) for the read routes.'),
-        write: scopeName.default('write').describe('Scope for PUT /documents/{id}.'),
-        admin: scopeName.default('admin').describe('Scope for /admin routes.'),
-      })
-      .prefault({})
-      .describe('Which resource-server scope each kind of route requires.'),
-    tenantGroups: z
-      .array(groupName)
-      .min(1)
-      .nullable()
-      .default(null)
+    routes: z
+      .record(
+        z
+          .string()
+          .regex(
+            /^(GET|PUT|POST|PATCH|DELETE) \/[A-Za-z0-9_{}/-]*$/,
+            'expected a route key "<METHOD> <path>" such as "GET /documents/{id}"',
+          ),
+        z.strictObject({
+          scope: scopeName.describe('Resource-server scope name an access token must carry to call the route.'),
+        }),
+      )
       .describe(
-        "Groups whose members may list their tenant's documents (checked by the Lambda authorizer); null = every configured group.",
+        'The scope each route requires, by "<METHOD> <path>". Every route of the route table (lib/constructs/api-routes.ts) needs an entry; the synth names any that is missing or unknown.',
       ),
     waf: z
       .strictObject({
@@ -100,24 +99,18 @@ export const apiSchema = z
       .prefault({})
       .describe('AWS WAF: managed rule groups (common, known bad inputs, IP reputation) and a per-IP rate limit.'),
   })
-  .describe('The REST API: stage settings, CORS, authorizer caching, scopes per route and WAF.');
+  .describe('The REST API: stage settings, CORS, authorizer caching, the scope of each route, and WAF.');
 
 const corsOrigins = (config: RawStageConfig) => parsedUrls(config.api.corsOrigins, ['api', 'corsOrigins']);
 
 export const apiRules: RuleSection = {
   title: 'API',
   rules: [
-    rule('route-scopes-exist', '`api.scopes.*` name resource-server scopes.', (config, report) => {
+    rule('route-scopes-exist', "Each route's `api.routes[].scope` names a resource-server scope.", (config, report) => {
       const scopes = scopeNames(config);
-      for (const kind of ['read', 'write', 'admin'] as const) {
-        requireKnown(report, scopes, NOT_A_SCOPE, ['api', 'scopes', kind], config.api.scopes[kind]);
+      for (const [route, { scope }] of Object.entries(config.api.routes)) {
+        requireKnown(report, scopes, NOT_A_SCOPE, ['api', 'routes', route, 'scope'], scope);
       }
-    }),
-    rule('tenant-groups-exist', '`api.tenantGroups` name configured groups.', (config, report) => {
-      const groups = groupNames(config);
-      (config.api.tenantGroups ?? []).forEach((group, index) =>
-        requireKnown(report, groups, NOT_A_GROUP, ['api', 'tenantGroups', index], group),
-      );
     }),
     rule(
       'cors-origin-bare',

@@ -23,10 +23,10 @@ export const webClientSchema = z
 
 export const machineClientSchema = z
   .strictObject({
-    enabled: z.boolean().default(true).describe('Create the confidential machine-to-machine client.'),
+    enabled: z.boolean().default(false).describe('Create the confidential machine-to-machine client.'),
     scopes: z
       .array(scopeName)
-      .default(['read'])
+      .default([])
       .describe('Resource-server scopes (names from resourceServer.scopes) the machine client may request.'),
   })
   .describe('The confidential machine-to-machine client (client credentials grant).');

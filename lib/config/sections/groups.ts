@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { groupName, scopeName } from '../fields';
+import { groupName, scopeName, TENANT_ACCESS } from '../fields';
 import { requireKnown, requireUnique, rule, type RuleSection } from '../rule';
 import type { RawStageConfig } from '../schema';
 
@@ -12,6 +12,24 @@ const groupSchema = z.strictObject({
     .max(2 ** 31 - 1)
     .describe('Lower wins: decides `cognito:preferred_role` for users in several groups.'),
   description: z.string().max(2048).describe('What members of the group may do.'),
+  scopes: z
+    .array(scopeName)
+    .default([])
+    .describe(
+      "API scopes (resourceServer scope names) the pre token generation trigger adds to members' access tokens.",
+    ),
+  tenantAccess: z
+    .enum(TENANT_ACCESS)
+    .default('none')
+    .describe(
+      "What the group's identity-pool role may do with its tenant's data (`tenants/<tenant>/`, `TENANT#<tenant>`): none, read or write. Own and public data are always included.",
+    ),
+  tenantRoutes: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Whether the tenant authorizer admits members to the tenant routes (e.g. GET /tenants/{tenantId}/documents, their own tenant's only).",
+    ),
 });
 
 const scopeSchema = z.strictObject({
@@ -23,19 +41,12 @@ export const groupsShape = {
   groups: z
     .array(groupSchema)
     .min(1)
-    .default([
-      {
-        name: 'admins',
-        precedence: 1,
-        description: "Administrators: manage users; read and write their tenant's documents.",
-      },
-      { name: 'editors', precedence: 10, description: "Editors: read and write their tenant's documents." },
-      { name: 'readers', precedence: 100, description: "Readers: read their tenant's documents." },
-    ])
-    .describe('User pool groups; each gets an IAM role for the identity pool.'),
+    .describe(
+      'User pool groups. Each entry is everything about one group: its IAM role for the identity pool, its API scopes, its tenant-data access and whether the tenant routes admit it.',
+    ),
   defaultGroup: groupName
     .nullable()
-    .default('readers')
+    .default(null)
     .describe(
       'Group every newly confirmed user joins (post confirmation trigger); null for none. Must name a group above.',
     ),
@@ -47,17 +58,8 @@ export const groupsShape = {
         .default('api')
         .describe('Resource server identifier; scopes appear as `<identifier>/<scope>`.'),
       name: z.string().min(1).max(256).default('Reference API').describe('Display name of the resource server.'),
-      scopes: z
-        .array(scopeSchema)
-        .min(1)
-        .default([
-          { name: 'read', description: 'Read documents.' },
-          { name: 'write', description: 'Create and change documents.' },
-          { name: 'admin', description: 'Administer users.' },
-        ])
-        .describe('Custom OAuth scopes the API checks.'),
+      scopes: z.array(scopeSchema).min(1).describe('Custom OAuth scopes the API checks.'),
     })
-    .prefault({})
     .describe('The OAuth resource server that holds the API scopes.'),
 };
 
@@ -69,6 +71,19 @@ export function groupNames(config: RawStageConfig): ReadonlySet<string> {
 /** The resource server's scope names. */
 export function scopeNames(config: RawStageConfig): ReadonlySet<string> {
   return new Set(config.resourceServer.scopes.map((scope) => scope.name));
+}
+
+/**
+ * API scopes (short names) each group grants, for the groups that grant any, in config order: what
+ * the pre token generation trigger adds to a member's access token.
+ */
+export function scopesByGroup(config: Pick<RawStageConfig, 'groups'>): Record<string, string[]> {
+  return Object.fromEntries(config.groups.filter((g) => g.scopes.length > 0).map((g) => [g.name, [...g.scopes]]));
+}
+
+/** Groups whose members the tenant authorizer admits (`groups[].tenantRoutes`). */
+export function tenantRouteGroups(config: Pick<RawStageConfig, 'groups'>): string[] {
+  return config.groups.filter((group) => group.tenantRoutes).map((group) => group.name);
 }
 
 /** Messages other sections use when a field must name a configured group or scope. */
@@ -90,6 +105,14 @@ export const groupRules: RuleSection = {
       if (config.defaultGroup !== null) {
         requireKnown(report, groupNames(config), NOT_A_GROUP, ['defaultGroup'], config.defaultGroup);
       }
+    }),
+    rule('group-scopes-exist', "A group's `scopes` name resource-server scopes.", (config, report) => {
+      const scopes = scopeNames(config);
+      config.groups.forEach((group, index) =>
+        group.scopes.forEach((scope, at) =>
+          requireKnown(report, scopes, NOT_A_SCOPE, ['groups', index, 'scopes', at], scope),
+        ),
+      );
     }),
     rule('scope-names-unique', 'Resource-server scope names are unique.', (config, report) =>
       requireUnique(

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { CLIENT_WRITABLE_ATTRIBUTES } from '../client-attributes';
-import { claimName, groupName, roleName, TENANT_ACCESS } from '../fields';
+import { claimName, roleName, TENANT_ACCESS } from '../fields';
 import { quote, requireKnown, rule, type Report, type RuleSection } from '../rule';
 import type { RawStageConfig } from '../schema';
-import { groupNames, NOT_A_GROUP } from './groups';
+import { groupNames } from './groups';
 
 /** Principal tag the tenant policies read (`${aws:PrincipalTag/tenant}`); identityPool.principalTags must map it. */
 export const TENANT_PRINCIPAL_TAG = 'tenant';
@@ -39,12 +39,6 @@ export const identityPoolSchema = z
       .boolean()
       .default(false)
       .describe('Give unauthenticated (guest) identities credentials that can only read the `public/` prefix.'),
-    tenantWriterGroups: z
-      .array(groupName)
-      .default(['admins', 'editors'])
-      .describe(
-        "Groups whose identity-pool role may write their tenant's data (`tenants/<tenant>/`, `TENANT#<tenant>`); other groups' roles only read it.",
-      ),
     principalTags: z
       .record(z.string(), claimName)
       .default({ [TENANT_PRINCIPAL_TAG]: 'custom:tenant_id' })
@@ -53,20 +47,18 @@ export const identityPoolSchema = z
       ),
     ruleRoles: z
       .array(ruleRoleSchema)
-      .default([
-        { name: 'finance', description: "Finance department: read the tenant's documents.", tenantAccess: 'read' },
-      ])
+      .default([])
       .describe('Roles handed out only by rules-based mapping (group roles come from `groups`).'),
     rules: z
       .array(roleRuleSchema)
       .max(25)
-      .default([{ claim: 'custom:department', matchType: 'Equals', value: 'finance', role: 'finance' }])
+      .default([])
       .describe(
         'Rules-based role mapping of the rules client, first match wins; no match means no credentials. Empty: no rules client.',
       ),
   })
   .describe(
-    'The identity pool: AWS credentials for signed-in users (web client: role from groups, token-based) and optional guests.',
+    "The identity pool: AWS credentials for signed-in users (web client: role from groups, token-based; each group role's tenant access is `groups[].tenantAccess`) and optional guests.",
   );
 
 const TAG_KEY = /^[A-Za-z0-9_.:/=+@-]{1,128}$/;
@@ -110,12 +102,6 @@ function checkCustomClaim(config: RawStageConfig, report: Report, claim: string,
 export const identityPoolRules: RuleSection = {
   title: 'Identity pool',
   rules: [
-    rule('tenant-writers-are-groups', '`identityPool.tenantWriterGroups` name configured groups.', (config, report) => {
-      const groups = groupNames(config);
-      config.identityPool.tenantWriterGroups.forEach((group, index) =>
-        requireKnown(report, groups, NOT_A_GROUP, ['identityPool', 'tenantWriterGroups', index], group),
-      );
-    }),
     rule(
       'rule-role-names-unique',
       'Rule-role names (`identityPool.ruleRoles[].name`) are unique and differ from every group name.',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { groupName, LOG_RETENTION_DAYS, logRetentionDays, scopeName } from '../fields';
+import { LOG_RETENTION_DAYS, logRetentionDays, scopeName } from '../fields';
 import { requireKnown, requirePlan, rule, type RuleSection } from '../rule';
-import { groupNames, NOT_A_GROUP, NOT_A_SCOPE, scopeNames } from './groups';
+import { NOT_A_SCOPE, scopeNames } from './groups';
 
 /** Least function memory for the migrate-user trigger (see the rule below). */
 export const MIGRATION_MIN_MEMORY_MB = 512;
@@ -58,17 +58,15 @@ export const triggersSchema = z
           .boolean()
           .default(true)
           .describe('Run the pre token generation trigger (event version V2_0, needs ESSENTIALS or PLUS).'),
-        scopesByGroup: z
-          .record(groupName, z.array(scopeName))
-          .default({ admins: ['admin', 'write', 'read'], editors: ['write', 'read'] })
-          .describe("API scopes (resourceServer scope names) added to the access token of each group's members."),
         everyoneScopes: z
           .array(scopeName)
-          .default(['read'])
-          .describe("API scopes added to every signed-in user's access token."),
+          .default([])
+          .describe(
+            "API scopes added to every signed-in user's access token, also without a group (each group's own scopes are in `groups[].scopes`).",
+          ),
       })
       .prefault({})
-      .describe('Pre token generation (V2): tenant claims and group-to-scope mapping.'),
+      .describe('Pre token generation (V2): tenant claims, and API scopes from `groups[].scopes`.'),
   })
   .describe('Lambda triggers of the user pool.');
 
@@ -103,20 +101,12 @@ export const triggerRules: RuleSection = {
       },
     ),
     rule(
-      'token-scopes-exist',
-      '`triggers.preTokenGeneration.scopesByGroup` names configured groups, and it and `everyoneScopes` name resource-server scopes.',
+      'everyone-scopes-exist',
+      '`triggers.preTokenGeneration.everyoneScopes` name resource-server scopes.',
       (config, report) => {
-        const groups = groupNames(config);
         const scopes = scopeNames(config);
-        const base = ['triggers', 'preTokenGeneration'];
-        for (const [group, groupScopes] of Object.entries(config.triggers.preTokenGeneration.scopesByGroup)) {
-          requireKnown(report, groups, NOT_A_GROUP, [...base, 'scopesByGroup', group], group);
-          groupScopes.forEach((scope, index) =>
-            requireKnown(report, scopes, NOT_A_SCOPE, [...base, 'scopesByGroup', group, index], scope),
-          );
-        }
         config.triggers.preTokenGeneration.everyoneScopes.forEach((scope, index) =>
-          requireKnown(report, scopes, NOT_A_SCOPE, [...base, 'everyoneScopes', index], scope),
+          requireKnown(report, scopes, NOT_A_SCOPE, ['triggers', 'preTokenGeneration', 'everyoneScopes', index], scope),
         );
       },
     ),

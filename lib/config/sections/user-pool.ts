@@ -111,7 +111,7 @@ export const userPoolSchema = z
           .regex(/^[a-z][a-z0-9_]{0,19}$/, 'expected 1-20 lower-case letters, digits or _, starting with a letter'),
       )
       .min(1)
-      .default([TENANT_ATTRIBUTE, 'department'])
+      .default([TENANT_ATTRIBUTE])
       .describe(
         'Custom attributes that carry authorization data (`custom:<name>`): immutable, set by administrators only, writable by no app client, copied into the access token as `<name>` and usable in identity-pool rules and principal tags. Must include tenant_id.',
       ),
