@@ -5,7 +5,7 @@ import { parseAuthorizerRules } from '../lambda/api/authorizer/decide';
 import { ConfigError, parseStageConfig } from '../lib/config/load';
 import { tenantRouteGroups, type StageConfig } from '../lib/config/schema';
 import { ROUTES, routeScopes, splitRoute } from '../lib/constructs/api-routes';
-import { stageInput, synthStage } from './helpers/app';
+import { SHIPPED_STAGES, stageInput, synthShipped, synthStage } from './helpers/app';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[]; DeletionPolicy?: string };
 type Resources = Record<string, Resource>;
@@ -16,8 +16,8 @@ interface Statement {
   Condition?: unknown;
 }
 
-const dev = synthStage('dev');
-const prod = synthStage('prod');
+// The shipped stages; what each must show is computed from its config and the route table.
+const shipped = SHIPPED_STAGES.map((stage) => [stage, synthShipped(stage)] as const);
 
 /**
  * Every route of the route table as the template must show it: method + path, authorizer type,
@@ -114,10 +114,7 @@ const fromStack = (suffix: string, output: RegExp) => ({
 const tableArnRef = fromStack('-Data', /Table.*Arn/);
 const poolArnRef = fromStack('-Auth', /UserPool.*Arn/);
 
-describe.each([
-  ['dev', dev],
-  ['prod', prod],
-])('API stack (%s)', (stage, synthesized) => {
+describe.each(shipped)('API stack (%s)', (_stage, synthesized) => {
   const api = synthesized.templates.api;
   const { config } = synthesized;
   const rows = methods(api);
@@ -199,10 +196,11 @@ describe.each([
   });
 
   it('throttles the stage, keeps caching off, and logs without data trace in production', () => {
+    expect(config.production ? config.api.dataTrace : false).toBe(false);
     api.hasResourceProperties('AWS::ApiGateway::Stage', {
-      StageName: 'v1',
+      StageName: config.api.stageName,
       CacheClusterEnabled: false,
-      TracingEnabled: true,
+      TracingEnabled: config.functions.tracing,
       MethodSettings: [
         {
           HttpMethod: '*',
@@ -210,8 +208,8 @@ describe.each([
           ThrottlingRateLimit: config.api.throttling.rateLimit,
           ThrottlingBurstLimit: config.api.throttling.burstLimit,
           CachingEnabled: false,
-          DataTraceEnabled: false,
-          LoggingLevel: stage === 'prod' ? 'ERROR' : 'INFO',
+          DataTraceEnabled: config.api.dataTrace,
+          LoggingLevel: config.api.executionLogLevel,
           MetricsEnabled: true,
         },
       ],
@@ -419,14 +417,20 @@ describe.each([
   });
 });
 
-describe('WAF', () => {
-  it('is off in dev (no web ACL) and the missing association is an acknowledged finding', () => {
-    dev.templates.api.resourceCountIs('AWS::WAFv2::WebACL', 0);
-    dev.templates.api.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
-  });
+describe.each(shipped)('WAF (%s)', (_stage, { templates, config }) => {
+  const api = templates.api;
+  const { waf } = config.api;
+  const withWaf = waf.enabled ? it : it.skip;
 
-  const api = prod.templates.api;
-  it('puts a web ACL with managed rule groups and a per-IP rate limit in front of the prod stage', () => {
+  (waf.enabled ? it.skip : it)(
+    'is off as configured (no web ACL; the missing association is an acknowledged finding)',
+    () => {
+      api.resourceCountIs('AWS::WAFv2::WebACL', 0);
+      api.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+    },
+  );
+
+  withWaf('puts a web ACL with managed rule groups and a per-IP rate limit in front of the stage', () => {
     api.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       DefaultAction: { Allow: {} },
@@ -447,7 +451,7 @@ describe('WAF', () => {
           Statement: {
             RateBasedStatement: {
               AggregateKeyType: 'IP',
-              Limit: prod.config.api.waf.rateLimit,
+              Limit: waf.rateLimit,
               EvaluationWindowSec: 300,
             },
           },
@@ -456,20 +460,23 @@ describe('WAF', () => {
     });
   });
 
-  it('associates the web ACL with the API stage and (prod config) the user pool', () => {
+  withWaf('associates the web ACL with the API stage and, as configured, the user pool', () => {
     const webAcl = logicalIdOf(api, 'AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
     const stage = Object.keys(api.findResources('AWS::ApiGateway::Stage'))[0]!;
     api.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
       WebACLArn: { 'Fn::GetAtt': [webAcl, 'Arn'] },
       ResourceArn: { 'Fn::Join': ['', Match.arrayWith([':apigateway:', { Ref: stage }])] },
     });
-    api.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
-      WebACLArn: { 'Fn::GetAtt': [webAcl, 'Arn'] },
-      ResourceArn: poolArn,
-    });
+    if (waf.associateUserPool) {
+      api.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+        WebACLArn: { 'Fn::GetAtt': [webAcl, 'Arn'] },
+        ResourceArn: poolArn,
+      });
+    }
+    api.resourceCountIs('AWS::WAFv2::WebACLAssociation', waf.associateUserPool ? 2 : 1);
   });
 
-  it('logs WAF decisions with the Authorization and Cookie headers redacted', () => {
+  withWaf('logs WAF decisions with the Authorization and Cookie headers redacted', () => {
     api.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
       RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }],
       LogDestinationConfigs: [
@@ -531,7 +538,8 @@ describe('authorization matrix of the API functions (IAM policies evaluated offl
   const ACCOUNT = '123456789012';
   const TABLE_ARN = `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/ProtectedTable`;
   const POOL_ARN = `arn:aws:cognito-idp:eu-west-1:${ACCOUNT}:userpool/eu-west-1_EXAMPLE1`;
-  const api = dev.templates.api;
+  // The grants come from the route table, the same in every stage.
+  const api = shipped[0]![1].templates.api;
 
   /** The function's policy as IAM sees it once CloudFormation resolved the cross-stack ARNs. */
   function resolveArn(resource: unknown): string {

@@ -5,14 +5,10 @@ import {
   MACHINE_CLIENT_WRITABLE_ATTRIBUTES,
   WEB_CLIENT_WRITABLE_ATTRIBUTES,
 } from '../lib/config/client-attributes';
-import { synthStage, type SynthesizedStage } from './helpers/app';
+import { SHIPPED_STAGES, synthShipped, synthStage, type SynthesizedStage } from './helpers/app';
 
-const dev = synthStage('dev');
-const prod = synthStage('prod');
-const byStage: [string, SynthesizedStage][] = [
-  ['dev', dev],
-  ['prod', prod],
-];
+// The shipped stages: every expectation below comes from the stage's own config.
+const byStage: [string, SynthesizedStage][] = SHIPPED_STAGES.map((stage) => [stage, synthShipped(stage)]);
 
 function resources(template: Template, type: string): Record<string, { Properties: Record<string, unknown> }> {
   return template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
@@ -34,7 +30,7 @@ function sorted(values: readonly string[]): string[] {
   return [...values].sort();
 }
 
-describe.each(byStage)('user pool (%s)', (stage, { templates, config }) => {
+describe.each(byStage)('user pool (%s)', (_stage, { templates, config }) => {
   const auth = templates.auth;
 
   it('signs in with email, case-insensitively, and verifies email before an update takes effect', () => {
@@ -51,12 +47,12 @@ describe.each(byStage)('user pool (%s)', (stage, { templates, config }) => {
     auth.hasResourceProperties('AWS::Cognito::UserPool', {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: !config.userPool.selfSignUp },
     });
-    expect(config.userPool.selfSignUp).toBe(stage === 'dev');
   });
 
-  it('offers TOTP MFA only (no SMS), required in production', () => {
+  it('offers TOTP MFA only (no SMS), as required as the config says (production: required)', () => {
+    expect(config.production ? config.userPool.mfa : 'REQUIRED').toBe('REQUIRED');
     auth.hasResourceProperties('AWS::Cognito::UserPool', {
-      MfaConfiguration: stage === 'prod' ? 'ON' : 'OPTIONAL',
+      MfaConfiguration: config.userPool.mfa === 'REQUIRED' ? 'ON' : 'OPTIONAL',
       EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
     });
   });
@@ -73,12 +69,13 @@ describe.each(byStage)('user pool (%s)', (stage, { templates, config }) => {
     expect(policy.MinimumLength).toBeGreaterThanOrEqual(12);
   });
 
-  it('keeps authorization attributes immutable', () => {
+  it('keeps every authorization attribute immutable', () => {
     auth.hasResourceProperties('AWS::Cognito::UserPool', {
-      Schema: Match.arrayWith([
-        Match.objectLike({ Name: 'tenant_id', Mutable: false, AttributeDataType: 'String' }),
-        Match.objectLike({ Name: 'department', Mutable: false, AttributeDataType: 'String' }),
-      ]),
+      Schema: Match.arrayWith(
+        config.userPool.authorizationAttributes.map((name) =>
+          Match.objectLike({ Name: name, Mutable: false, AttributeDataType: 'String' }),
+        ),
+      ),
     });
   });
 
@@ -99,30 +96,39 @@ describe.each(byStage)('user pool (%s)', (stage, { templates, config }) => {
 
   it('defines the resource server with the configured scopes', () => {
     auth.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
-      Identifier: 'api',
+      Identifier: config.resourceServer.identifier,
       Scopes: config.resourceServer.scopes.map((s) => ({ ScopeName: s.name, ScopeDescription: s.description })),
     });
   });
 
   it('serves managed login on the configured domain', () => {
+    const managed = config.domain.managedLogin === 'MANAGED_LOGIN';
     auth.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
-      Domain: config.domain.prefix,
-      ManagedLoginVersion: 2,
+      Domain: config.domain.prefix ?? config.domain.customDomain?.domainName,
+      ManagedLoginVersion: managed ? 2 : 1,
     });
-    auth.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', { UseCognitoProvidedValues: true });
+    if (managed) auth.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', { UseCognitoProvidedValues: true });
   });
 
   it('outputs what a frontend needs and nothing secret', () => {
     const outputs = auth.toJSON().Outputs as Record<string, { Value: unknown }>;
-    // dev also shows migration and passwordless sign-in with the test outbox.
-    const devOnly = stage === 'dev' ? ['LegacyUsersTableName', 'PasswordlessClientId', 'TestOutboxTableName'] : [];
+    const rulesClient = config.identityPool.rules.length > 0;
+    const passwordless = config.passwordless.customChallenge.enabled;
+    // Outputs of the features the config turns on.
+    const optional = [
+      ...(rulesClient ? ['RulesClientId'] : []),
+      ...(config.machineClient.enabled ? ['MachineClientId'] : []),
+      ...(passwordless ? ['PasswordlessClientId'] : []),
+      ...(config.migration.enabled ? ['LegacyUsersTableName'] : []),
+      ...(config.passwordless.customChallenge.testOutbox ? ['TestOutboxTableName'] : []),
+    ];
     // CDK publishes what the API stack references (weak cross-stack references) as extra outputs:
     // the pool id and ARN and the ids of the clients whose users call the API, nothing else.
     const published = Object.keys(outputs).filter((name) => name.startsWith('PublishOutput'));
     expect(published.map((name) => JSON.stringify(outputs[name]!.Value)).sort()).toEqual([
       expect.stringMatching(/^\{"Fn::GetAtt":\["UserPool\w+","Arn"\]\}$/),
-      ...(stage === 'dev' ? [expect.stringMatching(/^\{"Ref":"ClientsPasswordlessClient\w+"\}$/) as unknown] : []),
-      expect.stringMatching(/^\{"Ref":"ClientsRulesClient\w+"\}$/),
+      ...(passwordless ? [expect.stringMatching(/^\{"Ref":"ClientsPasswordlessClient\w+"\}$/) as unknown] : []),
+      ...(rulesClient ? [expect.stringMatching(/^\{"Ref":"ClientsRulesClient\w+"\}$/) as unknown] : []),
       expect.stringMatching(/^\{"Ref":"ClientsWebClient\w+"\}$/),
       expect.stringMatching(/^\{"Ref":"UserPool\w+"\}$/),
     ]);
@@ -136,14 +142,12 @@ describe.each(byStage)('user pool (%s)', (stage, { templates, config }) => {
         'IdentityPoolId',
         'IssuerUrl',
         'LoginDomainUrl',
-        'MachineClientId',
         'Region',
         'ResourceServerIdentifier',
-        'RulesClientId',
         'UserPoolArn',
         'UserPoolId',
         'WebClientId',
-        ...devOnly,
+        ...optional,
       ].sort(),
     );
     // The machine client's secret (GetAtt ClientSecret) must never be an output.
@@ -156,8 +160,13 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
   const all = clients(auth);
 
   it('every client prevents user-existence errors, revokes tokens and keeps sessions short', () => {
-    // web, rules (identity-pool rules-based mapping), machine, and passwordless when enabled
-    expect(all).toHaveLength(config.passwordless.customChallenge.enabled ? 4 : 3);
+    // web, and rules (identity-pool rules-based mapping), machine and passwordless when enabled
+    const optional = [
+      config.identityPool.rules.length > 0,
+      config.machineClient.enabled,
+      config.passwordless.customChallenge.enabled,
+    ];
+    expect(all).toHaveLength(1 + optional.filter(Boolean).length);
     for (const client of all) {
       expect(client).toMatchObject({
         PreventUserExistenceErrors: 'ENABLED',
@@ -195,7 +204,10 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
     for (const client of all) {
       const custom = (client.ExplicitAuthFlows as string[]).includes('ALLOW_CUSTOM_AUTH');
       expect(custom).toBe(client.AllowedOAuthFlowsUserPoolClient === false && client.GenerateSecret === false);
-      expect(client.ExplicitAuthFlows).not.toContain('ALLOW_USER_AUTH');
+      // Choice-based sign-in (USER_AUTH) only on the web client, and only when the config turns it on.
+      const { emailOtp, passkey } = config.passwordless.choiceBased;
+      const userAuth = (client.ExplicitAuthFlows as string[]).includes('ALLOW_USER_AUTH');
+      expect(userAuth).toBe(client === webClient(auth) && (emailOtp || passkey));
     }
   });
 
@@ -205,51 +217,71 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
       GenerateSecret: false,
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
-      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      AllowedOAuthScopes: config.webClient.oidcScopes,
       CallbackURLs: config.webClient.callbackUrls,
       LogoutURLs: config.webClient.logoutUrls,
-      SupportedIdentityProviders: ['COGNITO'],
     });
+    expect(web.SupportedIdentityProviders).toContain('COGNITO');
     expect([...(web.ExplicitAuthFlows as string[])].sort()).toEqual(
       [
         'ALLOW_REFRESH_TOKEN_AUTH',
         'ALLOW_USER_SRP_AUTH',
         // Only with migration: Cognito needs the plaintext password to check the legacy hash.
         ...(config.migration.enabled ? ['ALLOW_USER_PASSWORD_AUTH'] : []),
+        ...(config.passwordless.choiceBased.emailOtp || config.passwordless.choiceBased.passkey
+          ? ['ALLOW_USER_AUTH']
+          : []),
       ].sort(),
     );
     // API scopes come from group membership (pre token trigger), never from what the client asks for.
     expect(JSON.stringify(web.AllowedOAuthScopes)).not.toContain('api/');
   });
 
-  it('web client reads the tenant and department claims but cannot write them', () => {
+  it('web client reads every authorization attribute but cannot write it', () => {
     const web = webClient(auth);
-    expect(web.ReadAttributes).toEqual(expect.arrayContaining(['custom:tenant_id', 'custom:department', 'email']));
-    expect(web.WriteAttributes).not.toContain('email_verified');
+    const custom = config.userPool.authorizationAttributes.map((name) => `custom:${name}`);
+    expect(web.ReadAttributes).toEqual(expect.arrayContaining([...custom, 'email']));
+    for (const attribute of custom) expect(web.WriteAttributes).not.toContain(attribute);
   });
 
-  it("rules client: the web client's settings with SRP + refresh only (its identity-pool role mapping differs)", () => {
-    const { ExplicitAuthFlows: rulesFlows, ...rules } = clientByLogicalId(auth, 'ClientsRulesClient');
-    const { ExplicitAuthFlows: _webFlows, ...web } = webClient(auth);
-    expect(rules).toEqual(web);
-    expect(sorted(rulesFlows as string[])).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
-  });
+  const withRules = config.identityPool.rules.length > 0 ? it : it.skip;
+  const withMachine = config.machineClient.enabled ? it : it.skip;
+
+  withRules(
+    "rules client: the web client's settings with SRP + refresh only (its identity-pool role mapping differs)",
+    () => {
+      const { ExplicitAuthFlows: rulesFlows, ...rules } = clientByLogicalId(auth, 'ClientsRulesClient');
+      const { ExplicitAuthFlows: _webFlows, ...web } = webClient(auth);
+      expect(rules).toEqual(web);
+      expect(sorted(rulesFlows as string[])).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+    },
+  );
 
   it('clients write exactly the attributes of lib/config/client-attributes.ts (what the config schema refuses)', () => {
-    expect(sorted(webClient(auth).WriteAttributes as string[])).toEqual(sorted(WEB_CLIENT_WRITABLE_ATTRIBUTES));
-    expect(sorted(clientByLogicalId(auth, 'ClientsRulesClient').WriteAttributes as string[])).toEqual(
-      sorted(WEB_CLIENT_WRITABLE_ATTRIBUTES),
+    // An identity provider that maps email_verified needs the public clients to write it.
+    const federated = Object.values(resources(auth, 'AWS::Cognito::UserPoolIdentityProvider')).some((idp) =>
+      JSON.stringify(idp.Properties.AttributeMapping).includes('email_verified'),
     );
-    expect(sorted(clientByLogicalId(auth, 'ClientsMachineClient').WriteAttributes as string[])).toEqual(
-      sorted(MACHINE_CLIENT_WRITABLE_ATTRIBUTES),
-    );
+    const publicWrites = sorted([
+      ...WEB_CLIENT_WRITABLE_ATTRIBUTES,
+      ...(federated ? IDP_MAPPED_WRITABLE_ATTRIBUTES : []),
+    ]);
+    expect(sorted(webClient(auth).WriteAttributes as string[])).toEqual(publicWrites);
+    if (config.identityPool.rules.length > 0) {
+      expect(sorted(clientByLogicalId(auth, 'ClientsRulesClient').WriteAttributes as string[])).toEqual(publicWrites);
+    }
+    if (config.machineClient.enabled) {
+      expect(sorted(clientByLogicalId(auth, 'ClientsMachineClient').WriteAttributes as string[])).toEqual(
+        sorted(MACHINE_CLIENT_WRITABLE_ATTRIBUTES),
+      );
+    }
     for (const client of all) {
       for (const attribute of client.WriteAttributes as string[])
         expect(CLIENT_WRITABLE_ATTRIBUTES).toContain(attribute);
     }
   });
 
-  it('machine client: confidential, client credentials only, configured API scopes, no user flows', () => {
+  withMachine('machine client: confidential, client credentials only, configured API scopes, no user flows', () => {
     const machine = all.find((c) => c.GenerateSecret === true);
     expect(machine).toMatchObject({
       AllowedOAuthFlows: ['client_credentials'],
@@ -270,35 +302,36 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
   });
 });
 
-describe('production guard rails (prod)', () => {
-  const auth = prod.templates.auth;
+describe.each(byStage)('user pool lifecycle and threat protection (%s)', (_stage, { templates, config }) => {
+  const auth = templates.auth;
+  const { userPool } = config;
 
-  it('retains the user pool and turns on deletion protection', () => {
-    auth.hasResource('AWS::Cognito::UserPool', {
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-      Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }),
+  if (config.production) {
+    it('production: retains the user pool and turns on deletion protection', () => {
+      auth.hasResource('AWS::Cognito::UserPool', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }),
+      });
     });
-  });
 
-  it('enforces threat protection on the PLUS plan, custom auth included', () => {
-    auth.hasResourceProperties('AWS::Cognito::UserPool', {
-      UserPoolTier: 'PLUS',
-      UserPoolAddOns: {
-        AdvancedSecurityMode: 'ENFORCED',
-        AdvancedSecurityAdditionalFlows: { CustomAuthMode: 'ENFORCED' },
-      },
+    it('production: enforces threat protection on the PLUS plan, custom auth included', () => {
+      auth.hasResourceProperties('AWS::Cognito::UserPool', {
+        UserPoolTier: 'PLUS',
+        UserPoolAddOns: {
+          AdvancedSecurityMode: 'ENFORCED',
+          AdvancedSecurityAdditionalFlows: { CustomAuthMode: 'ENFORCED' },
+        },
+      });
     });
-  });
-});
-
-describe('development stage (dev)', () => {
-  it('can be torn down: no retention, no deletion protection', () => {
-    dev.templates.auth.hasResource('AWS::Cognito::UserPool', {
-      DeletionPolicy: 'Delete',
-      Properties: Match.objectLike({ DeletionProtection: 'INACTIVE' }),
+  } else {
+    it('retention and deletion protection as configured', () => {
+      auth.hasResource('AWS::Cognito::UserPool', {
+        DeletionPolicy: userPool.removalPolicy === 'RETAIN' ? 'Retain' : 'Delete',
+        Properties: Match.objectLike({ DeletionProtection: userPool.deletionProtection ? 'ACTIVE' : 'INACTIVE' }),
+      });
     });
-  });
+  }
 });
 
 describe('token lifetimes (from config)', () => {

@@ -12,7 +12,7 @@ import type { CfnElement, Stack } from 'aws-cdk-lib';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { IDENTITY_ID_VARIABLE } from '../lib/constructs/identity-pool-access';
 import { DATA_OUTPUTS } from '../lib/stacks/data-stack';
-import { synthStage } from './helpers/app';
+import { SHIPPED_STAGES, synthShipped, synthStage, type SynthesizedStage } from './helpers/app';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
@@ -25,7 +25,8 @@ const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${TABLE}`;
 const A = `${REGION}:0a0a0a0a-0000-4000-8000-00000000000a`;
 const B = `${REGION}:0b0b0b0b-0000-4000-8000-00000000000b`;
 
-// Guest access on, so the guest role has its (public-only) policy; the rest is the dev config.
+// The fixture dev config (fixed role names for the matrix below) with guest access on, so the
+// guest role has its (public-only) policy, and as it is.
 const withGuests = synthStage('dev', { identityPool: { allowGuests: true } });
 const defaults = synthStage('dev');
 
@@ -62,11 +63,12 @@ function resolve(value: unknown, bucketLogicalId: string): unknown {
 type RoleName = 'authenticated' | 'guest' | 'admins' | 'editors' | 'readers' | 'finance';
 
 interface Policies {
-  identity: Record<RoleName, { policies: unknown[] }>;
+  /** Inline policies by role: authenticated, guest, every group and every rule role by name. */
+  identity: Record<string, { policies: unknown[] }>;
   bucketPolicy: unknown;
 }
 
-function policiesOf({ stacks, templates }: typeof withGuests): Policies {
+function policiesOf({ stacks, templates }: SynthesizedStage): Policies {
   const id = (construct: { node: { defaultChild?: unknown } }, stack: Stack) =>
     stack.getLogicalId(construct.node.defaultChild as CfnElement);
   const access = stacks.auth.identityPool;
@@ -83,22 +85,18 @@ function policiesOf({ stacks, templates }: typeof withGuests): Policies {
     ).toEqual([]);
     return (roleResources[logicalId]!.Properties.Policies ?? []).map((p) => resolve(p.PolicyDocument, bucketId));
   };
-  const byName: Record<RoleName, { node: { defaultChild?: unknown } }> = {
+  const byName: Record<string, { node: { defaultChild?: unknown } }> = {
     authenticated: access.authenticatedRole,
     guest: access.guestRole,
-    admins: access.groupRoles.admins!,
-    editors: access.groupRoles.editors!,
-    readers: access.groupRoles.readers!,
-    finance: access.ruleRoles.finance!,
+    ...access.groupRoles,
+    ...access.ruleRoles,
   };
   const bucketPolicies = templates.data.findResources('AWS::S3::BucketPolicy', {
     Properties: { Bucket: { Ref: bucketId } },
   }) as Record<string, { Properties: { PolicyDocument: unknown } }>;
   const [bucketPolicy] = Object.values(bucketPolicies);
   return {
-    identity: Object.fromEntries(
-      Object.entries(byName).map(([name, role]) => [name, { policies: documents(role) }]),
-    ) as Policies['identity'],
+    identity: Object.fromEntries(Object.entries(byName).map(([name, role]) => [name, { policies: documents(role) }])),
     bucketPolicy: resolve(bucketPolicy!.Properties.PolicyDocument, bucketId),
   };
 }
@@ -106,7 +104,7 @@ function policiesOf({ stacks, templates }: typeof withGuests): Policies {
 const policies = { withGuests: policiesOf(withGuests), defaults: policiesOf(defaults) };
 
 interface Caller {
-  readonly role: RoleName;
+  readonly role: string;
   /** Identity id: what `${cognito-identity.amazonaws.com:sub}` becomes in the caller's policies. */
   readonly identity: string;
   /** Value of the `tenant` principal tag; absent when the user has no custom:tenant_id. */
@@ -203,8 +201,8 @@ function asSeenBy(policy: unknown, identityId: string): unknown {
   return JSON.parse(JSON.stringify(policy).split(IDENTITY_ID_VARIABLE).join(identityId));
 }
 
-async function evaluate(caller: Caller, request: Request): Promise<Expected> {
-  const { identity, bucketPolicy } = policies[caller.config ?? 'withGuests'];
+async function evaluate(caller: Caller, request: Request, from: Policies = policies[caller.config ?? 'withGuests']) {
+  const { identity, bucketPolicy } = from;
   const context: Record<string, string | string[]> = {
     'aws:SecureTransport': 'true',
     ...(caller.tenant === undefined ? {} : { 'aws:PrincipalTag/tenant': caller.tenant }),
@@ -218,7 +216,7 @@ async function evaluate(caller: Caller, request: Request): Promise<Expected> {
         resource: { resource: request.resource, accountId: ACCOUNT },
         contextVariables: context,
       },
-      identityPolicies: identity[caller.role].policies.map((policy, index) => ({
+      identityPolicies: identity[caller.role]!.policies.map((policy, index) => ({
         name: `${caller.role}-${index}`,
         policy: asSeenBy(policy, caller.identity),
       })),
@@ -229,7 +227,7 @@ async function evaluate(caller: Caller, request: Request): Promise<Expected> {
     {},
   );
   if (result.resultType === 'error') throw new Error(`invalid simulation: ${JSON.stringify(result.errors)}`);
-  return result.overallResult === 'Allowed' ? 'Allowed' : 'Denied';
+  return result.overallResult === 'Allowed' ? ('Allowed' as const) : ('Denied' as const);
 }
 
 describe('authorization matrix (identity-pool roles on the protected data)', () => {
@@ -239,12 +237,41 @@ describe('authorization matrix (identity-pool roles on the protected data)', () 
   });
 
   it('covers every identity-pool role with at least one allowed and one denied request', () => {
-    const byRole = new Map<RoleName, Set<Expected>>();
+    const byRole = new Map<string, Set<Expected>>();
     for (const [, caller, , expected] of matrix) {
       if (caller.config === 'defaults') continue;
       byRole.set(caller.role, (byRole.get(caller.role) ?? new Set()).add(expected));
     }
     expect([...byRole.keys()].sort()).toEqual(Object.keys(policies.withGuests.identity).sort());
     for (const outcomes of byRole.values()) expect([...outcomes].sort()).toEqual(['Allowed', 'Denied']);
+  });
+});
+
+/**
+ * The shipped stages: every group role, and every rule role, can do with its tenant's data exactly
+ * what its config entry says (tenantAccess), never another tenant's, and always its own data.
+ */
+describe.each(SHIPPED_STAGES)('tenant access of the shipped roles, evaluated (%s)', (stage) => {
+  const synthesized = synthShipped(stage);
+  const shippedPolicies = policiesOf(synthesized);
+  const { groups, identityPool } = synthesized.config;
+  const roles = [...groups, ...identityPool.ruleRoles].map(({ name, tenantAccess }) => [name, tenantAccess] as const);
+  const allowedIf = (yes: boolean): Expected => (yes ? 'Allowed' : 'Denied');
+  const rows = roles.flatMap(([role, access]) => {
+    const caller: Caller = { role, identity: A, tenant: 'acme' };
+    return [
+      [role, access, caller, object('s3:GetObject', 'tenants/acme/plan.pdf'), allowedIf(access !== 'none')],
+      [role, access, caller, object('s3:PutObject', 'tenants/acme/plan.pdf'), allowedIf(access === 'write')],
+      [role, access, caller, item('dynamodb:Query', 'TENANT#acme'), allowedIf(access !== 'none')],
+      [role, access, caller, item('dynamodb:PutItem', 'TENANT#acme'), allowedIf(access === 'write')],
+      [role, access, caller, object('s3:GetObject', 'tenants/globex/plan.pdf'), 'Denied'],
+      [role, access, caller, item('dynamodb:PutItem', 'TENANT#globex'), 'Denied'],
+      [role, access, caller, object('s3:PutObject', `private/${A}/notes.txt`), 'Allowed'],
+      [role, access, caller, object('s3:GetObject', `private/${B}/notes.txt`), 'Denied'],
+    ] as const;
+  });
+
+  it.each(rows)('%s (tenant %s): %#', async (_role, _access, caller, request, expected) => {
+    await expect(evaluate(caller, request, shippedPolicies)).resolves.toBe(expected);
   });
 });

@@ -672,19 +672,21 @@ describe('a bad config names the field, the bad value and what is allowed', () =
 });
 
 describe('bin/app.ts', () => {
-  it('refuses an unknown stage and lists the known ones', () => {
+  it('refuses an unknown stage and lists the known ones (config/index.ts)', () => {
     const root = join(__dirname, '..');
     let output = '';
     try {
       execFileSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'bin/app.ts'], {
         cwd: root,
-        env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ stage: 'staging' }), CDK_OUTDIR: '/tmp/unused' },
+        env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ stage: 'nosuchstage' }), CDK_OUTDIR: '/tmp/unused' },
         stdio: 'pipe',
       });
     } catch (error) {
       output = String((error as { stderr: Buffer }).stderr);
     }
-    expect(output).toContain('Unknown stage "staging" (from --context stage=...); allowed: dev, prod');
+    expect(output).toContain(
+      `Unknown stage "nosuchstage" (from --context stage=...); allowed: ${Object.keys(stages).join(', ')}`,
+    );
   });
 });
 

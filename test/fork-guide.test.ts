@@ -143,8 +143,14 @@ describe('docs/fork-guide.md: add a route', () => {
       path: '/audit/users',
       claims: { 'cognito:groups': 'editors', scope: 'openid api/read api/write api/admin' },
     });
-    const response = await handler(event, context, () => undefined);
-    expect(response.statusCode).toBe(403);
+    const logs = spyOnLogs();
+    try {
+      const response = await handler(event, context, () => undefined);
+      expect(response.statusCode).toBe(403);
+    } finally {
+      logs.restore();
+    }
+    expect(logs.text()).toContain('missing scope');
   });
 
   it("puts the scope into admins' access tokens only", () => {

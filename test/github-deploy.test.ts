@@ -14,7 +14,8 @@ import {
   type GitHubDeployStackProps,
 } from '../lib/stacks/github-deploy-stack';
 import { listAcknowledgements } from './helpers/acknowledgements';
-import { synthStage } from './helpers/app';
+import { parseStageConfig } from '../lib/config/load';
+import { shippedInput, synthStage } from './helpers/app';
 
 const ROOT = join(__dirname, '..');
 const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: object }).context;
@@ -291,7 +292,9 @@ describe('pull-request diff role per stage', () => {
           env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(cdkContext) },
         },
       );
-      const file = join(outdir, `cognito-ref-${cdkContext.stage}-GitHubDeploy.template.json`);
+      // bin/ reads the shipped config/, so the stack is named after the shipped project.
+      const { project } = parseStageConfig(shippedInput(cdkContext.stage!), 'config');
+      const file = join(outdir, `${project}-${cdkContext.stage}-GitHubDeploy.template.json`);
       const { Resources } = JSON.parse(readFileSync(file, 'utf8')) as { Resources: Record<string, { Type: string }> };
       const roles = Object.entries(Resources).flatMap(([id, r]) => (r.Type === 'AWS::IAM::Role' ? [id] : []));
       return { roles: roles.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort(), stderr };

@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listAcknowledgements } from './helpers/acknowledgements';
-import { synthStage } from './helpers/app';
+import { SHIPPED_STAGES, synthShipped } from './helpers/app';
 
 interface ValidationReport {
   pluginReports: { pluginName: string; conclusion: string; violations: { ruleName: string; severity: string }[] }[];
 }
 
-describe.each(['dev', 'prod'])('cdk-nag AwsSolutions and CloudFormation validation (%s)', (stage) => {
+describe.each(SHIPPED_STAGES)('cdk-nag AwsSolutions and CloudFormation validation (%s)', (stage) => {
   // cdk-nag runs as a validation plugin: synth throws on any unacknowledged error. The built-in
   // CloudFormation validation and the esbuild bundling of every function run here too, exactly as
   // in `npm run synth` (cdk.json makes CloudFormation findings errors).
-  const synthesized = synthStage(stage, {}, { cfnValidation: true, bundling: true });
+  const synthesized = synthShipped(stage, { cfnValidation: true, bundling: true });
 
   it('reports no violation at all (errors or warnings)', () => {
     const outdir = synthesized.app.outdir;

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { stages } from '../../config';
+import { fixtureStages } from '../fixtures/config';
 import { buildStage, type StageOptions, type StageStacks } from '../../lib/app';
 import { parseStageConfig } from '../../lib/config/load';
 import type { StageConfig, StageConfigInput } from '../../lib/config/schema';
@@ -20,10 +21,23 @@ export type DeepPartial<T> = T extends readonly (infer U)[]
     ? { [K in keyof T]?: DeepPartial<T[K]> }
     : T;
 
-/** Deep-merges `patch` into a stage file's config (arrays are replaced, not merged). */
+/** The stages of config/index.ts: what a fork deploys. Their tests derive expectations from their config. */
+export const SHIPPED_STAGES: readonly string[] = Object.keys(stages);
+
+/** A shipped stage's config as its file exports it. */
+export function shippedInput(stage: string): StageConfigInput {
+  const input = stages[stage];
+  if (!input) throw new Error(`no stage ${stage} in config/index.ts`);
+  return input;
+}
+
+/**
+ * A fixture stage (test/fixtures/config, a frozen copy of the shipped config) with `patch`
+ * deep-merged into it (arrays are replaced, not merged). For tests that need fixed values.
+ */
 export function stageInput(stage: string, patch: DeepPartial<StageConfigInput> = {}): StageConfigInput {
-  const base = stages[stage];
-  if (!base) throw new Error(`no stage ${stage}`);
+  const base = fixtureStages[stage];
+  if (!base) throw new Error(`no stage ${stage} in test/fixtures/config`);
   return merge(base, patch) as StageConfigInput;
 }
 
@@ -45,27 +59,52 @@ export interface SynthesizedStage {
   readonly templates: Record<keyof StageStacks, Template>;
 }
 
+export interface SynthOptions extends StageOptions {
+  /**
+   * Run aws-cdk-lib's built-in CloudFormation validation too (5+ s per synth; test/nag.test.ts
+   * pays for it once per stage, other tests skip it). @default false
+   */
+  readonly cfnValidation?: boolean;
+  /**
+   * Bundle every Lambda function with esbuild (about 1 s per function, 9+ s per synth);
+   * test/nag.test.ts bundles once per stage, other tests skip it: templates are the same apart
+   * from asset hashes, which tests never assert. @default false
+   */
+  readonly bundling?: boolean;
+}
+
 /**
- * Builds a stage the way bin/app.ts does (same config validation, same cdk.json flags, cdk-nag
- * included) and synthesizes it. cdk-nag runs during synthesis and throws on any unacknowledged
- * error, so every test that synthesizes also proves the nag gate.
- *
- * @param cfnValidation run aws-cdk-lib's built-in CloudFormation validation too (5+ s per synth;
- *        test/nag.test.ts pays for it once per stage, other tests skip it)
- * @param bundling bundle every Lambda function with esbuild (about 1 s per function, 9+ s per
- *        synth); test/nag.test.ts bundles once per stage, other tests skip it: templates are
- *        the same apart from asset hashes, which tests never assert
+ * Synthesizes a shipped stage (config/), unchanged: for tests that check what a fork deploys and
+ * compute what they expect from `config`.
+ */
+export function synthShipped(stage: string, options: SynthOptions = {}): SynthesizedStage {
+  return synthesize(shippedInput(stage), stage, `config/${stage}.ts`, options);
+}
+
+/**
+ * Synthesizes a fixture stage (test/fixtures/config) with `patch` applied: for behaviour tests
+ * that need fixed values or a variant of the config.
  */
 export function synthStage(
   stage: string,
   patch: DeepPartial<StageConfigInput> = {},
-  {
-    cfnValidation = false,
-    bundling = false,
-    ...options
-  }: { cfnValidation?: boolean; bundling?: boolean } & StageOptions = {},
+  options: SynthOptions = {},
 ): SynthesizedStage {
-  const config = parseStageConfig(stageInput(stage, patch), `test:${stage}`);
+  return synthesize(stageInput(stage, patch), stage, `test:${stage}`, options);
+}
+
+/**
+ * Builds a stage the way bin/app.ts does (same config validation, same cdk.json flags, cdk-nag
+ * included) and synthesizes it. cdk-nag runs during synthesis and throws on any unacknowledged
+ * error, so every test that synthesizes also proves the nag gate.
+ */
+function synthesize(
+  input: StageConfigInput,
+  stage: string,
+  source: string,
+  { cfnValidation = false, bundling = false, ...options }: SynthOptions,
+): SynthesizedStage {
+  const config = parseStageConfig(input, source);
   // Asset metadata is on under the CLI too; it names each function's bundle directory. An empty
   // `aws:cdk:bundling-stacks` is how `cdk synth --exclusively` skips bundling.
   const app = new App({
