@@ -11,11 +11,11 @@
  * one verified with a strong password (migrates CONFIRMED), one with an unverified email, and
  * one whose password fails the pool's policy (migrates RESET_REQUIRED).
  */
+import { LEGACY_TABLE } from '../lambda/contract';
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type AttributeValue, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { stages } from '../config';
-import { LEGACY_TABLE } from '../lambda/shared/auth-tables';
 import { MIGRATED_ATTRIBUTES, normalizeUsername } from '../lambda/shared/legacy-directory';
 import { hashPassword, parseHash } from '../lambda/shared/password-hash';
 import { parseStageConfig } from '../lib/config/load';
@@ -124,7 +124,7 @@ export function parseSeedFile(value: unknown): SeedUser[] {
   });
 }
 
-/** The DynamoDB item of one legacy user (layout: lambda/shared/auth-tables.ts). */
+/** The DynamoDB item of one legacy user (layout: lambda/contract.ts). */
 export function toLegacyItem(user: SeedUser, passwordHash: string): Record<string, AttributeValue> {
   const f = LEGACY_TABLE.fields;
   const email = user.email.trim();

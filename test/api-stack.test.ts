@@ -1,6 +1,6 @@
+import { DOCUMENT_LIMITS } from '../lambda/contract';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { DOCUMENT_LIMITS } from '../lambda/api/limits';
 import { parseAuthorizerRules } from '../lambda/api/authorizer/decide';
 import { ConfigError, parseStageConfig } from '../lib/config/load';
 import { tenantRouteGroups, type StageConfig } from '../lib/config/schema';

@@ -1,3 +1,4 @@
+import { LEGACY_TABLE, OUTBOX_TABLE } from '../lambda/contract';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { LEGACY_TABLE, OUTBOX_TABLE } from '../lambda/shared/auth-tables';
 import { hashPassword } from '../lambda/shared/password-hash';
 import { ReferenceFunction } from '../lib/constructs/lambda-function';
 import { synthStage } from './helpers/app';

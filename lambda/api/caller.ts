@@ -1,7 +1,7 @@
+import { CLAIM_VALUE_PATTERN, GROUP_NAME_PATTERN, KEY_PART_PATTERN } from '../contract';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { forbidden } from '../shared/http';
-import { CLAIM_VALUE_PATTERN } from './limits';
 
 /**
  * Who is calling, read from what API Gateway verified before the function ran: the claims of the
@@ -23,8 +23,8 @@ export interface Caller {
 }
 
 const CLAIM_VALUE = new RegExp(CLAIM_VALUE_PATTERN);
-const USER_ID = /^[A-Za-z0-9:._-]{1,128}$/;
-const GROUP_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+const USER_ID = new RegExp(KEY_PART_PATTERN);
+const GROUP_NAME = new RegExp(GROUP_NAME_PATTERN);
 const SCOPE = /^[\x21-\x7e]{1,256}$/;
 
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));

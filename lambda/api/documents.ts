@@ -1,7 +1,7 @@
+import { DOCUMENT_ID_PATTERN, DOCUMENT_LIMITS, PARTITION_KEY, SORT_KEY, SORT_KEY_PREFIX } from '../contract';
 import * as z from 'zod/mini';
-import { keys, PARTITION_KEY, SORT_KEY, SORT_KEY_PREFIX } from '../shared/data-keys';
+import { keys } from '../shared/data-keys';
 import { badRequest, headerOf, unsupportedMediaType } from '../shared/http';
-import { DOCUMENT_ID_PATTERN, DOCUMENT_LIMITS } from './limits';
 
 /**
  * Pure decisions of the per-user document routes (`GET|PUT /documents/{id}`). A document lives at

@@ -1,40 +1,8 @@
-/**
- * The key layout of the protected data, shared by the CDK policies (lib/) and the handlers
- * (lambda/). One table, partition key `pk`, sort key `sk`; the partition key says whose data an
- * item is, so IAM can confine a principal to its own partitions with `dynamodb:LeadingKeys`.
- *
- * | pk                          | written by                         | confined by                                    |
- * | --------------------------- | ---------------------------------- | ---------------------------------------------- |
- * | `IDENTITY#<identity id>`    | the user, with identity-pool creds | `${cognito-identity.amazonaws.com:sub}`        |
- * | `TENANT#<tenant id>`        | tenant editors (identity pool), API | `${aws:PrincipalTag/tenant}`                  |
- * | `USER#<user pool sub>`      | the API on behalf of a signed-in user | the API function's role (`USER#*` only)     |
- *
- * The sort key says what an item is: `DOC#<document id>` for a document (per user or per tenant).
- *
- * S3 uses the same idea with prefixes: `private/<identity id>/`, `tenants/<tenant id>/`, `public/`.
- */
+import { KEY_PART_PATTERN, KEY_PREFIX, SORT_KEY_PREFIX } from '../contract';
 
-export const PARTITION_KEY = 'pk';
-export const SORT_KEY = 'sk';
+/** The keys of the protected table (layout: lambda/contract.ts "Protected data"). */
 
-export const KEY_PREFIX = {
-  identity: 'IDENTITY#',
-  tenant: 'TENANT#',
-  user: 'USER#',
-} as const;
-
-export const SORT_KEY_PREFIX = {
-  document: 'DOC#',
-} as const;
-
-export const S3_PREFIX = {
-  private: 'private/',
-  tenants: 'tenants/',
-  public: 'public/',
-} as const;
-
-/** Identifiers that may appear inside a key: no '#', '/', whitespace or control characters. */
-export const KEY_PART = /^[A-Za-z0-9:._-]{1,128}$/;
+const KEY_PART = new RegExp(KEY_PART_PATTERN);
 
 function part(value: string, what: string): string {
   if (!KEY_PART.test(value)) throw new Error(`invalid ${what} for a key`);

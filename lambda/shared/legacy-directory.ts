@@ -1,5 +1,5 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { LEGACY_TABLE } from './auth-tables';
+import { LEGACY_TABLE } from '../contract';
 
 export { LEGACY_TABLE };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GROUP_NAME_PATTERN } from '../../lambda/contract';
 
 /**
  * Field types more than one section uses, each with its pattern and its message in one place.
@@ -33,7 +34,9 @@ export const secretName = z
     'expected a Secrets Manager secret name (the secret holds the value; never put the value here)',
   );
 
-export const groupName = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected 1-128 characters from A-Z a-z 0-9 _ -');
+export const groupName = z
+  .string()
+  .regex(new RegExp(GROUP_NAME_PATTERN), 'expected 1-128 characters from A-Z a-z 0-9 _ -');
 
 export const scopeName = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'expected a lower-case scope name such as "read"');
 

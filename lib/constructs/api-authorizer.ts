@@ -2,12 +2,9 @@ import { type Duration, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import type { AuthorizerRules } from '../../lambda/api/authorizer/decide';
+import { TENANT_PATH_PARAMETER, type AuthorizerRules } from '../../lambda/contract';
 import type { StageConfig } from '../config/schema';
 import { ReferenceFunction } from './lambda-function';
-
-/** Path parameter of the tenant routes that the tenant authorizer compares with `tenant_id`. */
-export const TENANT_PATH_PARAMETER = 'tenantId';
 
 export interface ApiAuthorizersProps {
   readonly userPool: cognito.IUserPool;

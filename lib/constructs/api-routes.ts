@@ -1,14 +1,13 @@
+import { DOCUMENT_LIMITS, KEY_PREFIX, TENANT_PATH_PARAMETER } from '../../lambda/contract';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
-import { DOCUMENT_LIMITS } from '../../lambda/api/limits';
-import { KEY_PREFIX } from '../../lambda/shared/data-keys';
 import { ConfigError } from '../config/load';
 import type { StageConfig } from '../config/schema';
-import { TENANT_PATH_PARAMETER, type ApiAuthorizers } from './api-authorizer';
+import type { ApiAuthorizers } from './api-authorizer';
 import { ReferenceFunction } from './lambda-function';
 import type { ReferenceRestApi } from './rest-api';
 

@@ -1,3 +1,4 @@
+import { KEY_PREFIX, S3_PREFIX } from '../../lambda/contract';
 import { Lazy, Stack, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as identitypool from 'aws-cdk-lib/aws-cognito-identitypool';
@@ -5,7 +6,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 // cdk-nag's own rendering of a resource in a finding id (not re-exported from its index).
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
-import { KEY_PREFIX, S3_PREFIX } from '../../lambda/shared/data-keys';
 import { TENANT_PRINCIPAL_TAG, type StageConfig, type TenantAccess } from '../config/schema';
 import type { ProtectedDataArns } from './protected-data';
 

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { EnvName } from '../../lambda/contract';
 import type { StageConfig } from '../config/schema';
 
 /** Root of the handler sources; entries are given relative to it (e.g. `triggers/pre-sign-up/handler.ts`). */
@@ -54,8 +55,11 @@ export interface ReferenceFunctionProps {
   readonly settings: StageConfig['functions'];
   /** @default Duration.seconds(5) */
   readonly timeout?: Duration;
-  /** Environment variables; set each together with the grant it belongs to. @default - none */
-  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Environment variables, by the names of the contract (lambda/contract.ts); set each together
+   * with the grant it belongs to. @default - none
+   */
+  readonly environment?: Readonly<Partial<Record<EnvName, string>>>;
   /** How the log group is removed with the stack. @default RemovalPolicy.DESTROY */
   readonly logRemovalPolicy?: RemovalPolicy;
 }
@@ -78,7 +82,9 @@ export class ReferenceFunction extends Construct {
   constructor(scope: Construct, id: string, props: ReferenceFunctionProps) {
     super(scope, id);
     this.entry = props.entry;
-    this.env = { ...props.environment };
+    this.env = Object.fromEntries(
+      Object.entries(props.environment ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
     const timeout = props.timeout ?? MAX_TRIGGER_TIMEOUT;
     if (timeout.toSeconds() < 1 || timeout.toSeconds() > 900) {
       throw new Error(`ReferenceFunction ${id}: timeout must be 1-900 s, got ${timeout.toSeconds()} s`);
@@ -141,7 +147,7 @@ export class ReferenceFunction extends Construct {
   }
 
   /** Adds an environment variable; use it next to the grant of the resource it names. */
-  addEnvironment(name: string, value: string): void {
+  addEnvironment(name: EnvName, value: string): void {
     this.env[name] = value;
     this.function.addEnvironment(name, value);
   }

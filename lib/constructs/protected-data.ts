@@ -1,8 +1,8 @@
+import { PARTITION_KEY, SORT_KEY } from '../../lambda/contract';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { PARTITION_KEY, SORT_KEY } from '../../lambda/shared/data-keys';
 
 /** What an IAM policy needs to name the protected data, possibly from another stack. */
 export interface ProtectedDataArns {
@@ -18,7 +18,7 @@ export interface ProtectedDataProps {
 /**
  * The data that shows row-level security: an S3 bucket laid out by identity and tenant
  * (`private/<identity id>/`, `tenants/<tenant id>/`, `public/`) and a DynamoDB table keyed the
- * same way (see lambda/shared/data-keys.ts). Who may touch what is decided by the IAM policies of
+ * same way (see lambda/contract.ts). Who may touch what is decided by the IAM policies of
  * the identity-pool roles and the API functions, not here.
  */
 export class ProtectedData extends Construct {

@@ -1,7 +1,7 @@
+import { LEGACY_TABLE, OUTBOX_TABLE } from '../../lambda/contract';
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct, type IConstruct } from 'constructs';
-import { LEGACY_TABLE, OUTBOX_TABLE } from '../../lambda/shared/auth-tables';
 
 export interface LegacyUserTableProps {
   /** What happens to the table (and the password hashes in it) when the stack deletes it. */

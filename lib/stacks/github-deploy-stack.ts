@@ -1,7 +1,7 @@
+import { KEY_PREFIX } from '../../lambda/contract';
 import { Arn, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { KEY_PREFIX } from '../../lambda/shared/data-keys';
 
 const GITHUB_ISSUER = 'token.actions.githubusercontent.com';
 

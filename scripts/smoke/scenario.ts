@@ -1,3 +1,4 @@
+import { LEGACY_TABLE, OUTBOX_TABLE, PARTITION_KEY, S3_PREFIX, SORT_KEY } from '../../lambda/contract';
 import { randomBytes, randomInt } from 'node:crypto';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
@@ -25,8 +26,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { LEGACY_TABLE, OUTBOX_TABLE } from '../../lambda/shared/auth-tables';
-import { keys, PARTITION_KEY, S3_PREFIX, SORT_KEY } from '../../lambda/shared/data-keys';
+import { keys } from '../../lambda/shared/data-keys';
 import { hashPassword } from '../../lambda/shared/password-hash';
 import type { StageConfig } from '../../lib/config/schema';
 import { readStageOutputs, requiredOutputs, requireOutput, STAGE_STACKS, type StageOutputs } from './outputs';

@@ -13,7 +13,8 @@ import {
   Unauthorized,
   type TenantVerifier,
 } from '../../lambda/api/authorizer/authorize';
-import { decide, parseAuthorizerRules, toPolicy, type AuthorizerRules } from '../../lambda/api/authorizer/decide';
+import { decide, parseAuthorizerRules, toPolicy } from '../../lambda/api/authorizer/decide';
+import type { AuthorizerRules } from '../../lambda/contract';
 import {
   accessClaims,
   idClaims,

@@ -1,6 +1,6 @@
+import { DOCUMENT_LIMITS } from '../../lambda/contract';
 import fc from 'fast-check';
 import { parseDocumentId } from '../../lambda/api/documents';
-import { DOCUMENT_LIMITS } from '../../lambda/api/limits';
 import { API_MESSAGES } from '../../lambda/shared/http';
 import { cognitoEvent, FIXTURE_TOKEN_SIGNATURE, parse, type RouteHandler } from '../helpers/api';
 import { context, expectNothingLeaked, loadHandler, spyOnLogs } from '../helpers/lambda';

@@ -1,5 +1,5 @@
+import { DOCUMENT_LIMITS, PAGE_LIMITS } from '../../lambda/contract';
 import fc from 'fast-check';
-import { DOCUMENT_LIMITS, PAGE_LIMITS } from '../../lambda/api/limits';
 import { encodeNextToken, parseListQuery, toPage, truncate } from '../../lambda/api/tenant-documents/list';
 import { API_MESSAGES } from '../../lambda/shared/http';
 import { FIXTURE_TOKEN_SIGNATURE, parse, tenantEvent, type RouteHandler } from '../helpers/api';

@@ -1,6 +1,7 @@
 import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { decideTokenClaims, parseScopeRules, type ScopeRules } from '../../lambda/triggers/pre-token-generation/claims';
+import type { ScopeRules } from '../../lambda/contract';
+import { decideTokenClaims, parseScopeRules } from '../../lambda/triggers/pre-token-generation/claims';
 import { GENERIC_ERROR_MESSAGE } from '../../lambda/shared/errors';
 import { context, expectNothingLeaked, fixture, loadHandler, spyOnLogs, type AsyncHandler } from '../helpers/lambda';
 

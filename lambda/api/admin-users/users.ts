@@ -1,7 +1,7 @@
+import { PAGE_LIMITS } from '../../contract';
 import type { ListUsersCommandInput, UserType } from '@aws-sdk/client-cognito-identity-provider';
 import * as z from 'zod/mini';
 import { badRequest } from '../../shared/http';
-import { PAGE_LIMITS } from '../limits';
 
 /**
  * Pure decisions of `GET /admin/users`: one page of the caller's tenant's users with only the

@@ -17,7 +17,8 @@ import {
 import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { headerOf } from '../../shared/http';
-import { decide, toPolicy, type AccessTokenClaims, type AuthorizerRules, type Decision } from './decide';
+import type { AuthorizerRules } from '../../contract';
+import { decide, toPolicy, type AccessTokenClaims, type Decision } from './decide';
 
 /**
  * Token verification for the tenant authorizer, separate from the Lambda entry point so tests and

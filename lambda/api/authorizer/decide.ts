@@ -1,24 +1,11 @@
+import { CLAIM_VALUE_PATTERN, type AuthorizerRules } from '../../contract';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { CLAIM_VALUE_PATTERN } from '../limits';
 
 /**
  * The pure decision of the tenant authorizer, over claims that aws-jwt-verify has already
  * verified (signature, issuer, expiry, token_use, client id). No I/O, no clock: the bench and the
  * tests call it directly.
  */
-
-export interface AuthorizerRules {
-  /**
-   * The routes behind this authorizer, by `<METHOD> <resource path>` (`GET /tenants/{tenantId}/documents`),
-   * each with the scopes that must all be in the token's `scope` claim, e.g. `api/read`. A request
-   * for any other route is denied.
-   */
-  readonly scopesByRoute: Readonly<Record<string, readonly string[]>>;
-  /** The caller must be in at least one of these groups; empty means nobody passes. */
-  readonly allowedGroups: readonly string[];
-  /** Path parameter that must equal the token's `tenant_id` claim, e.g. `tenantId`. */
-  readonly tenantParameter: string;
-}
 
 /** The claims the decision reads (a subset of a Cognito access token's payload). */
 export interface AccessTokenClaims {

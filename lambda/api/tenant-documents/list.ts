@@ -1,8 +1,15 @@
+import {
+  DOCUMENT_ID_PATTERN,
+  DOCUMENT_LIMITS,
+  PAGE_LIMITS,
+  PARTITION_KEY,
+  SORT_KEY,
+  SORT_KEY_PREFIX,
+} from '../../contract';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { keys, PARTITION_KEY, SORT_KEY, SORT_KEY_PREFIX } from '../../shared/data-keys';
+import { keys } from '../../shared/data-keys';
 import { badRequest } from '../../shared/http';
-import { DOCUMENT_ID_PATTERN, DOCUMENT_LIMITS, PAGE_LIMITS } from '../limits';
 
 /**
  * Pure decisions of `GET /tenants/{tenantId}/documents`. The tenant comes from the Lambda

@@ -1,5 +1,5 @@
+import { OUTBOX_TABLE } from '../../contract';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { OUTBOX_TABLE } from '../../shared/auth-tables';
 import type { SendOptions } from '../../shared/deadline';
 import { dynamoDbClient } from '../../shared/dynamodb';
 import type { IssuedCode } from '../../shared/one-time-code';

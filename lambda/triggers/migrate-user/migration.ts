@@ -1,3 +1,4 @@
+import { CLAIM_VALUE_PATTERN, type PasswordRules } from '../../contract';
 import type { FindOptions, LegacyDirectory, LegacyUser } from '../../shared/legacy-directory';
 import { MIGRATED_ATTRIBUTES } from '../../shared/legacy-directory';
 import { parseHash, verifyPassword, type ParsedHash } from '../../shared/password-hash';
@@ -46,13 +47,7 @@ export async function authenticateLegacyUser(
 }
 
 /** The password rules of the user pool (config userPool.passwordPolicy), passed in PASSWORD_POLICY. */
-export interface PasswordPolicy {
-  readonly minLength: number;
-  readonly requireLowercase: boolean;
-  readonly requireUppercase: boolean;
-  readonly requireDigits: boolean;
-  readonly requireSymbols: boolean;
-}
+export type PasswordPolicy = PasswordRules;
 
 /** Characters Cognito counts as symbols (a space inside the password counts too). */
 const COGNITO_SYMBOLS = new Set('^$*.[]{}()?"!@#%&/\\,><\':;|_~`=+- ');
@@ -77,7 +72,7 @@ export function meetsPasswordPolicy(password: string, policy: PasswordPolicy): b
 }
 
 /** Values copied into immutable authorization attributes must be short identifiers. */
-const IDENTIFIER = /^[A-Za-z0-9._-]{1,64}$/;
+const IDENTIFIER = new RegExp(CLAIM_VALUE_PATTERN);
 /** Profile attributes: 1-256 characters, no control characters. */
 function isProfileValue(value: string): boolean {
   return value.length >= 1 && value.length <= 256 && [...value].every((c) => c >= ' ' && c !== '\u007f');

@@ -4,22 +4,10 @@
  * Cognito computed it, and the immutable, admin-set custom attributes.
  */
 
-export interface ScopeRules {
-  /** Resource server identifier, e.g. `api`; scopes are `<identifier>/<name>`. */
-  readonly resourceServer: string;
-  /** Scope names per group name. */
-  readonly byGroup: Readonly<Record<string, readonly string[]>>;
-  /** Scope names every signed-in user gets. */
-  readonly everyone: readonly string[];
-  /**
-   * Immutable, admin-set custom attributes copied into the access token: `custom:<name>` becomes
-   * the claim `<name>` (config `userPool.authorizationAttributes`, e.g. `tenant_id`).
-   */
-  readonly claims: readonly string[];
-}
+import { CLAIM_VALUE_PATTERN, type ScopeRules } from '../../contract';
 
 /** Claim values are short identifiers; anything else is left out rather than trusted. */
-const CLAIM_VALUE = /^[A-Za-z0-9._-]{1,64}$/;
+const CLAIM_VALUE = new RegExp(CLAIM_VALUE_PATTERN);
 
 export interface TokenDecision {
   readonly accessTokenClaims: Record<string, string>;

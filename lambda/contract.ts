@@ -1,0 +1,184 @@
+/**
+ * The contract between the CDK app (lib/) and the Lambda code (lambda/): every name, layout,
+ * limit and rule shape both sides must agree on, in one module that imports nothing. lib/ reaches
+ * Lambda code only through this file (eslint no-restricted-imports), and lambda/ never imports
+ * aws-cdk-lib, so a handler bundle carries none of the CDK and the CDK app loads no SDK.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Environment variables: the CDK sets them (ReferenceFunction), the handlers read them
+// (lambda/shared/env.ts). Both sides accept only these names.
+
+export const ENV_NAMES = [
+  // API routes and the tenant authorizer
+  'ALLOWED_ORIGINS',
+  'AUTHORIZER_RULES',
+  'CLIENT_IDS',
+  'REQUIRED_SCOPE',
+  'TABLE_NAME',
+  'USER_POOL_ID',
+  // sign-up and token triggers
+  'ALLOWED_EMAIL_DOMAINS',
+  'DEFAULT_GROUP',
+  'DENIED_EMAIL_DOMAINS',
+  'FEDERATED_PROVIDERS',
+  'SCOPE_RULES',
+  // migration
+  'LEGACY_USERS_TABLE',
+  'PASSWORD_POLICY',
+  // passwordless (custom challenge)
+  'CODE_LENGTH',
+  'CODE_TTL_SECONDS',
+  'EMAIL_FROM',
+  'MAX_ATTEMPTS',
+  'SES_REGION',
+  'TEST_OUTBOX_TABLE',
+] as const;
+export type EnvName = (typeof ENV_NAMES)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Rules passed as JSON in the environment.
+
+/** SCOPE_RULES of the pre token generation trigger. */
+export interface ScopeRules {
+  /** Resource server identifier, e.g. `api`; scopes are `<identifier>/<name>`. */
+  readonly resourceServer: string;
+  /** Scope names per group name (config `groups[].scopes`). */
+  readonly byGroup: Readonly<Record<string, readonly string[]>>;
+  /** Scope names every signed-in user gets. */
+  readonly everyone: readonly string[];
+  /**
+   * Immutable, admin-set custom attributes copied into the access token: `custom:<name>` becomes
+   * the claim `<name>` (config `userPool.authorizationAttributes`, e.g. `tenant_id`).
+   */
+  readonly claims: readonly string[];
+}
+
+/** AUTHORIZER_RULES of the tenant authorizer. */
+export interface AuthorizerRules {
+  /**
+   * The routes behind this authorizer, by `<METHOD> <resource path>` (`GET /tenants/{tenantId}/documents`),
+   * each with the scopes that must all be in the token's `scope` claim, e.g. `api/read`. A request
+   * for any other route is denied.
+   */
+  readonly scopesByRoute: Readonly<Record<string, readonly string[]>>;
+  /** The caller must be in at least one of these groups; empty means nobody passes. */
+  readonly allowedGroups: readonly string[];
+  /** Path parameter that must equal the token's `tenant_id` claim, e.g. `tenantId`. */
+  readonly tenantParameter: string;
+}
+
+/** PASSWORD_POLICY of the migrate-user trigger: the pool's rules (config userPool.passwordPolicy). */
+export interface PasswordRules {
+  readonly minLength: number;
+  readonly requireLowercase: boolean;
+  readonly requireUppercase: boolean;
+  readonly requireDigits: boolean;
+  readonly requireSymbols: boolean;
+}
+
+/** Path parameter of the tenant routes that the tenant authorizer compares with `tenant_id`. */
+export const TENANT_PATH_PARAMETER = 'tenantId';
+
+// ---------------------------------------------------------------------------------------------
+// Identifiers: one pattern each, for the config schema, the triggers and the API.
+
+/** A user-pool group name (Cognito's own limit). */
+export const GROUP_NAME_PATTERN = '^[A-Za-z0-9_-]{1,128}$';
+
+/**
+ * A value of an authorization attribute (`tenant_id`, `department`) and of its access-token
+ * claim: a short identifier. The pre token trigger leaves out anything else; the API and the
+ * tenant authorizer refuse it.
+ */
+export const CLAIM_VALUE_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
+
+/** An identifier that may appear inside a table key: no '#', '/', whitespace or control characters. */
+export const KEY_PART_PATTERN = '^[A-Za-z0-9:._-]{1,128}$';
+
+// ---------------------------------------------------------------------------------------------
+/**
+ * ## Protected data
+ *
+ * The key layout of the protected data. One table, partition key `pk`, sort key `sk`; the partition key says whose data an
+ * item is, so IAM can confine a principal to its own partitions with `dynamodb:LeadingKeys`.
+ *
+ * | pk                          | written by                         | confined by                                    |
+ * | --------------------------- | ---------------------------------- | ---------------------------------------------- |
+ * | `IDENTITY#<identity id>`    | the user, with identity-pool creds | `${cognito-identity.amazonaws.com:sub}`        |
+ * | `TENANT#<tenant id>`        | tenant editors (identity pool), API | `${aws:PrincipalTag/tenant}`                  |
+ * | `USER#<user pool sub>`      | the API on behalf of a signed-in user | the API function's role (`USER#*` only)     |
+ *
+ * The sort key says what an item is: `DOC#<document id>` for a document (per user or per tenant).
+ *
+ * S3 uses the same idea with prefixes: `private/<identity id>/`, `tenants/<tenant id>/`, `public/`.
+ */
+
+export const PARTITION_KEY = 'pk';
+export const SORT_KEY = 'sk';
+
+export const KEY_PREFIX = {
+  identity: 'IDENTITY#',
+  tenant: 'TENANT#',
+  user: 'USER#',
+} as const;
+
+export const SORT_KEY_PREFIX = {
+  document: 'DOC#',
+} as const;
+
+export const S3_PREFIX = {
+  private: 'private/',
+  tenants: 'tenants/',
+  public: 'public/',
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Tables of the sign-in triggers (also read by scripts/seed-legacy-users.ts and the smoke test).
+
+/** Legacy user directory read by migrate-user: one item per user, keyed by the lower-cased email. */
+export const LEGACY_TABLE = {
+  partitionKey: 'username',
+  fields: {
+    email: 'email',
+    emailVerified: 'emailVerified',
+    passwordHash: 'passwordHash',
+    attributes: 'attributes',
+    tenantId: 'tenantId',
+    department: 'department',
+  },
+} as const;
+
+/** Dev-only test outbox written by create-auth-challenge: the latest code per lower-cased address. */
+export const OUTBOX_TABLE = { partitionKey: 'email', code: 'code', expiresAt: 'expiresAt' } as const;
+
+// ---------------------------------------------------------------------------------------------
+// API input limits: the handlers check them with zod at run time, the CDK request models before a
+// function is invoked, so the two checks never disagree.
+
+/** A document id, as used in `/documents/{id}` and inside table keys (see KEY_PART_PATTERN). */
+export const DOCUMENT_ID_PATTERN = '^[A-Za-z0-9:._-]{1,128}$';
+
+export const DOCUMENT_LIMITS = {
+  /** Characters (UTF-16 code units, as JSON schema and zod count them). */
+  titleMaxLength: 200,
+  /** Characters (UTF-16 code units). Not enough alone to stay under the WAF limit: see below. */
+  bodyMaxLength: 6000,
+  /**
+   * Bytes of the whole raw request body (UTF-8, as sent). The WAF common rule set
+   * (SizeRestrictions_BODY) blocks bodies over 8 KB (8192 bytes), and a character can take up to
+   * 3 bytes in UTF-8 (6 as a JSON escape such as \u0001), so 6000 characters alone could be 36 KB.
+   * A request within all three limits is never blocked by the WAF.
+   */
+  requestBodyMaxBytes: 8000,
+} as const;
+
+/** Page sizes of the list routes. */
+export const PAGE_LIMITS = {
+  defaultSize: 20,
+  /** ListUsers returns at most 60 users per call. */
+  maxUsers: 60,
+  maxDocuments: 50,
+  /** Longest pagination token accepted back from a client. */
+  maxTokenLength: 2048,
+} as const;
