@@ -2,6 +2,7 @@ import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { StageConfig } from './config/schema';
 import type { RouteSpec } from './constructs/api-routes';
+import type { TriggerSpec } from './constructs/user-pool-triggers';
 import { ApiStack } from './stacks/api-stack';
 import { AuthStack } from './stacks/auth-stack';
 import { DataStack } from './stacks/data-stack';
@@ -17,6 +18,8 @@ export interface StageStacks {
 export interface StageOptions {
   /** The routes of the API. @default ROUTES (lib/constructs/api-routes.ts) */
   readonly routes?: readonly RouteSpec[];
+  /** Triggers as data, beyond the families. @default TRIGGERS (lib/constructs/user-pool-triggers.ts) */
+  readonly triggers?: readonly TriggerSpec[];
 }
 
 /** Prefix of every stack name of a stage: `<project>-<stage>`. */
@@ -41,6 +44,7 @@ export function buildStage(app: App, config: StageConfig, options: StageOptions 
     config,
     env,
     data,
+    triggers: options.triggers,
     description: `Cognito user pool, clients, groups, triggers and identity pool (${prefix})`,
   });
   const api = new ApiStack(app, `${prefix}-Api`, {

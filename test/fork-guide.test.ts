@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import type { PreSignUpTriggerEvent } from 'aws-lambda';
+import type { CustomMessageTriggerEvent, PreSignUpTriggerEvent } from 'aws-lambda';
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { USER_MESSAGES } from '../lambda/shared/errors';
 import { decideTokenClaims, parseScopeRules } from '../lambda/triggers/pre-token-generation/claims';
@@ -10,16 +11,22 @@ import { stageInput, synthStage, type DeepPartial } from './helpers/app';
 import { context, fixture, loadHandler, spyOnLogs, type AsyncHandler } from './helpers/lambda';
 import type { StageConfigInput } from '../lib/config/schema';
 import { ROUTES, type RouteSpec } from '../lib/constructs/api-routes';
+import type { TriggerSpec } from '../lib/constructs/user-pool-triggers';
 
 // Every example of docs/fork-guide.md, read from the document itself, applied to the dev stage
 // and checked for the effect the guide promises.
 const guide = readFileSync(join(__dirname, '..', 'docs', 'fork-guide.md'), 'utf8');
 
-function example(name: string): unknown {
+/** The source of the guide's code block `name`. */
+function exampleCode(name: string): string {
   const match = new RegExp(`<!-- fork-example: ${name} -->\\s*\`\`\`ts\\n([\\s\\S]*?)\\n\`\`\``).exec(guide);
   if (!match?.[1]) throw new Error(`docs/fork-guide.md has no example "${name}"`);
-  // The blocks are plain object literals (data only): evaluated in an empty sandbox context.
-  return runInNewContext(`(${match[1]})`, {}) as unknown;
+  return match[1];
+}
+
+/** The guide's example `name`, a plain object literal (data only), evaluated in an empty sandbox context. */
+function example(name: string): unknown {
+  return runInNewContext(`(${exampleCode(name)})`, {}) as unknown;
 }
 
 /**
@@ -158,6 +165,87 @@ describe('docs/fork-guide.md: add a route', () => {
     const rules = parseScopeRules(JSON.parse(env.SCOPE_RULES!));
     expect(decideTokenClaims(['admins'], {}, [], rules).scopesToAdd).toContain('api/audit');
     expect(decideTokenClaims(['editors', 'readers'], {}, [], rules).scopesToAdd).not.toContain('api/audit');
+  });
+});
+
+describe('docs/fork-guide.md: add a trigger', () => {
+  // The guide's handler, written where the guide says to put it (under a name of its own, so it
+  // never meets a real one) and removed afterwards; .gitignore keeps a leftover out of commits.
+  const folder = `triggers/fork-guide-example-${process.pid}`;
+  const directory = join(__dirname, '..', 'lambda', folder);
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, 'handler.ts'), exampleCode('add-trigger-handler'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  const entry = { ...(example('add-trigger-entry') as TriggerSpec), entry: `${folder}/handler.ts` };
+  const { templates, stacks } = synthStage('dev', {}, { triggers: [entry] });
+  const fn = stacks.auth.triggers.fromTable[entry.id]!;
+
+  it('wires the function to the pool, invocable by Cognito from this pool only, with no AWS permission', () => {
+    const id = (construct: { node: { defaultChild?: unknown } }) =>
+      stacks.auth.getLogicalId(construct.node.defaultChild as CfnElement);
+    templates.auth.hasResourceProperties('AWS::Cognito::UserPool', {
+      LambdaConfig: Match.objectLike({ CustomMessage: { 'Fn::GetAtt': [id(fn.function), 'Arn'] } }),
+    });
+    templates.auth.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [id(fn.function), 'Arn'] },
+      Principal: 'cognito-idp.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [id(stacks.auth.pool.userPool), 'Arn'] },
+    });
+    const policies = Object.values(templates.auth.findResources('AWS::IAM::Policy') as Resources).filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes(id(fn.role)),
+    );
+    const actions = policies.flatMap((p) =>
+      (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap(
+        (st) => st.Action,
+      ),
+    );
+    expect([...new Set(actions)].sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+  });
+
+  it("rewords the sign-up email, keeps Cognito's code placeholder, and refuses other operations' events", async () => {
+    const { handler } = loadHandler<AsyncHandler<CustomMessageTriggerEvent, CustomMessageTriggerEvent>>(
+      `${folder}/handler`,
+      fn.environment,
+    );
+    const event: CustomMessageTriggerEvent = {
+      version: '1',
+      region: 'eu-west-1',
+      userPoolId: 'eu-west-1_EXAMPLE1',
+      userName: 'a1b2c3d4-5e6f-7081-92a3-b4c5d6e7f809',
+      callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: 'client' },
+      triggerSource: 'CustomMessage_SignUp',
+      request: {
+        userAttributes: { email: 'alice@example.com' },
+        codeParameter: '{####}',
+        usernameParameter: null,
+        linkParameter: '{##Click Here##}',
+      },
+      response: { smsMessage: null, emailMessage: null, emailSubject: null },
+    };
+    const signUp = await handler(structuredClone(event), context, () => undefined);
+    expect(signUp.response.emailMessage).toContain('{####}');
+    expect(signUp.response.emailSubject).toBe('Confirm your email address');
+    const reset = await handler(
+      { ...structuredClone(event), triggerSource: 'CustomMessage_ForgotPassword' },
+      context,
+      () => undefined,
+    );
+    expect(reset.response.emailMessage).toBeNull();
+    const logs = spyOnLogs();
+    try {
+      await expect(
+        handler({ ...structuredClone(event), triggerSource: 'PreSignUp_SignUp' } as never, context, () => undefined),
+      ).rejects.toThrow();
+    } finally {
+      logs.restore();
+    }
+    expect(logs.text()).not.toContain('alice@example.com');
   });
 });
 

@@ -1,224 +1,144 @@
-import { Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { scopesByGroup, sesIdentityOf, type StageConfig } from '../config/schema';
-import { ReferenceFunction } from './lambda-function';
+import { scopesByGroup, type StageConfig } from '../config/schema';
 import { LegacyUserTable, TestOutboxTable } from './trigger-tables';
+import {
+  CreateAuthChallengeTrigger,
+  DefineAuthChallengeTrigger,
+  VerifyAuthChallengeTrigger,
+} from './triggers/custom-auth';
+import { MigrateUserTrigger } from './triggers/migration';
+import { PostConfirmationTrigger, PreSignUpTrigger } from './triggers/sign-up';
+import { PreTokenGenerationTrigger } from './triggers/token';
+import { TriggerFunction } from './triggers/trigger-function';
+
+/** Pool operations a trigger of the TRIGGERS table may handle (the others have their family). */
+const TABLE_OPERATIONS = {
+  PRE_AUTHENTICATION: cognito.UserPoolOperation.PRE_AUTHENTICATION,
+  POST_AUTHENTICATION: cognito.UserPoolOperation.POST_AUTHENTICATION,
+  CUSTOM_MESSAGE: cognito.UserPoolOperation.CUSTOM_MESSAGE,
+} as const;
+
+/** A trigger that needs no AWS permission and no setting from the config: one entry each. */
+export interface TriggerSpec {
+  /** Construct id of the function; its logical ids derive from it, so keep it once deployed. */
+  readonly id: string;
+  /** The pool operation it handles. */
+  readonly operation: keyof typeof TABLE_OPERATIONS;
+  /** Handler source relative to `lambda/`, e.g. `triggers/custom-message/handler.ts`. */
+  readonly entry: string;
+  /** What the function does (its Lambda description). */
+  readonly description: string;
+}
+
+/**
+ * Triggers beyond the shipped families, as data (docs/fork-guide.md "Add a trigger"). A trigger
+ * that needs a grant or config gets its own class in lib/constructs/triggers/ instead, like the
+ * shipped ones.
+ */
+export const TRIGGERS: readonly TriggerSpec[] = [];
 
 export interface UserPoolTriggersProps {
   readonly userPool: cognito.UserPool;
   readonly config: StageConfig;
   /** Names of the federated identity providers (for linking `Google_123` to `Google`). */
   readonly federatedProviderNames: readonly string[];
+  /** Triggers as data, beyond the families. @default TRIGGERS */
+  readonly triggers?: readonly TriggerSpec[];
 }
 
 /**
- * The user-pool Lambda triggers of the sign-up and sign-in path: pre sign-up, post confirmation,
- * pre token generation (V2), migrate user (with its legacy-users table) and the passwordless
- * custom-auth trio define / create / verify auth challenge (with the optional test outbox). Each
- * is wired with `UserPool.addTrigger`, which scopes the Lambda permission for
- * cognito-idp.amazonaws.com to this pool's ARN.
+ * The user-pool Lambda triggers, one construct per trigger (lib/constructs/triggers/, grouped by
+ * family: sign-up, token, migration, custom auth), each wired with `UserPool.addTrigger` (which
+ * scopes the Lambda permission to this pool's ARN), plus the tables two of them use and the
+ * TRIGGERS table. Which ones exist is the stage config's choice.
  */
 export class UserPoolTriggers extends Construct {
-  readonly preSignUp?: ReferenceFunction;
-  readonly postConfirmation?: ReferenceFunction;
-  readonly preTokenGeneration?: ReferenceFunction;
-  readonly migrateUser?: ReferenceFunction;
+  readonly preSignUp?: PreSignUpTrigger;
+  readonly postConfirmation?: PostConfirmationTrigger;
+  readonly preTokenGeneration?: PreTokenGenerationTrigger;
+  readonly migrateUser?: MigrateUserTrigger;
   /** The legacy directory migrate-user reads (only when `migration.enabled`). */
   readonly legacyUsers?: LegacyUserTable;
-  readonly defineAuthChallenge?: ReferenceFunction;
-  readonly createAuthChallenge?: ReferenceFunction;
-  readonly verifyAuthChallenge?: ReferenceFunction;
+  readonly defineAuthChallenge?: DefineAuthChallengeTrigger;
+  readonly createAuthChallenge?: CreateAuthChallengeTrigger;
+  readonly verifyAuthChallenge?: VerifyAuthChallengeTrigger;
   /** Dev-only table of sign-in codes for the smoke test (only when `testOutbox`). */
   readonly testOutbox?: TestOutboxTable;
-  private readonly userPool: cognito.UserPool;
+  /** The functions of the TRIGGERS table, by id. */
+  readonly fromTable: Readonly<Record<string, TriggerFunction>>;
 
   constructor(scope: Construct, id: string, props: UserPoolTriggersProps) {
     super(scope, id);
     const { config, userPool } = props;
-    this.userPool = userPool;
     const { triggers, functions } = config;
 
     if (triggers.preSignUp.enabled) {
-      // Linking needs the AWS SDK; without federation a smaller, SDK-free handler is deployed.
-      const link = triggers.preSignUp.linkFederatedUsers && props.federatedProviderNames.length > 0;
-      const domains = {
-        ALLOWED_EMAIL_DOMAINS: config.userPool.emailDomains.allow.join(','),
-        DENIED_EMAIL_DOMAINS: config.userPool.emailDomains.deny.join(','),
-      };
-      this.preSignUp = new ReferenceFunction(this, 'PreSignUp', {
-        entry: link ? 'triggers/pre-sign-up/handler-federated.ts' : 'triggers/pre-sign-up/handler.ts',
-        description: link
-          ? 'Cognito pre sign-up: email-domain rules and federated account linking'
-          : 'Cognito pre sign-up: email-domain rules',
-        settings: functions,
-        environment: link ? { ...domains, FEDERATED_PROVIDERS: props.federatedProviderNames.join(',') } : domains,
+      this.preSignUp = new PreSignUpTrigger(this, 'PreSignUp', {
+        userPool,
+        functions,
+        emailDomains: config.userPool.emailDomains,
+        linkProviders: triggers.preSignUp.linkFederatedUsers ? props.federatedProviderNames : [],
       });
-      userPool.addTrigger(cognito.UserPoolOperation.PRE_SIGN_UP, this.preSignUp.function);
-      if (link) {
-        this.allowOnPool(this.preSignUp, 'LinkAccounts', [
-          'cognito-idp:ListUsers',
-          'cognito-idp:AdminLinkProviderForUser',
-        ]);
-      }
     }
 
     if (triggers.postConfirmation.enabled && config.defaultGroup !== null) {
-      this.postConfirmation = new ReferenceFunction(this, 'PostConfirmation', {
-        entry: 'triggers/post-confirmation/handler.ts',
-        description: 'Cognito post confirmation: adds new users to the default group',
-        settings: functions,
-        environment: { DEFAULT_GROUP: config.defaultGroup },
+      this.postConfirmation = new PostConfirmationTrigger(this, 'PostConfirmation', {
+        userPool,
+        functions,
+        defaultGroup: config.defaultGroup,
       });
-      userPool.addTrigger(cognito.UserPoolOperation.POST_CONFIRMATION, this.postConfirmation.function);
-      this.allowOnPool(this.postConfirmation, 'AddToGroup', ['cognito-idp:AdminAddUserToGroup']);
     }
 
     if (triggers.preTokenGeneration.enabled) {
-      this.preTokenGeneration = new ReferenceFunction(this, 'PreTokenGeneration', {
-        entry: 'triggers/pre-token-generation/handler.ts',
-        description: 'Cognito pre token generation (V2): tenant claims and group scopes',
-        settings: functions,
-        environment: {
-          SCOPE_RULES: JSON.stringify({
-            resourceServer: config.resourceServer.identifier,
-            byGroup: scopesByGroup(config),
-            everyone: triggers.preTokenGeneration.everyoneScopes,
-            claims: config.userPool.authorizationAttributes,
-          }),
+      this.preTokenGeneration = new PreTokenGenerationTrigger(this, 'PreTokenGeneration', {
+        userPool,
+        functions,
+        rules: {
+          resourceServer: config.resourceServer.identifier,
+          byGroup: scopesByGroup(config),
+          everyone: triggers.preTokenGeneration.everyoneScopes,
+          claims: config.userPool.authorizationAttributes,
         },
       });
-      userPool.addTrigger(
-        cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
-        this.preTokenGeneration.function,
-        cognito.LambdaVersion.V2_0,
-      );
     }
 
     if (config.migration.enabled) {
       this.legacyUsers = new LegacyUserTable(this, 'LegacyUsers', { removalPolicy: config.userPool.removalPolicy });
-      const policy = config.userPool.passwordPolicy;
-      this.migrateUser = new ReferenceFunction(this, 'MigrateUser', {
-        entry: 'triggers/migrate-user/handler.ts',
-        description: 'Cognito migrate user: checks the password against the legacy directory and migrates the user',
-        settings: functions,
-        environment: {
-          PASSWORD_POLICY: JSON.stringify({
-            minLength: policy.minLength,
-            requireLowercase: policy.requireLowercase,
-            requireUppercase: policy.requireUppercase,
-            requireDigits: policy.requireDigits,
-            requireSymbols: policy.requireSymbols,
-          }),
-        },
+      this.migrateUser = new MigrateUserTrigger(this, 'MigrateUser', {
+        userPool,
+        functions,
+        passwordPolicy: config.userPool.passwordPolicy,
+        legacyUsers: this.legacyUsers.table,
       });
-      this.readLegacyUsers(this.migrateUser, this.legacyUsers.table);
-      userPool.addTrigger(cognito.UserPoolOperation.USER_MIGRATION, this.migrateUser.function);
     }
 
-    const passwordless = config.passwordless.customChallenge;
-    if (passwordless.enabled) {
-      const { email } = config;
+    const challenge = config.passwordless.customChallenge;
+    if (challenge.enabled) {
       // The schema guarantees the sender; this guards construct users who bypass it.
-      if (!email) throw new Error('passwordless.customChallenge needs the email section (SES sender)');
-      const challengeEnv = {
-        CODE_LENGTH: String(passwordless.codeLength),
-        MAX_ATTEMPTS: String(passwordless.maxAttempts),
-      };
-      this.defineAuthChallenge = new ReferenceFunction(this, 'DefineAuthChallenge', {
-        entry: 'triggers/define-auth-challenge/handler.ts',
-        description: 'Cognito define auth challenge: passwordless email-code session rules',
-        settings: functions,
-        environment: { MAX_ATTEMPTS: challengeEnv.MAX_ATTEMPTS },
+      if (!config.email) throw new Error('passwordless.customChallenge needs the email section (SES sender)');
+      const common = { userPool, functions, challenge };
+      this.defineAuthChallenge = new DefineAuthChallengeTrigger(this, 'DefineAuthChallenge', common);
+      if (challenge.testOutbox) this.testOutbox = new TestOutboxTable(this, 'TestOutbox');
+      this.createAuthChallenge = new CreateAuthChallengeTrigger(this, 'CreateAuthChallenge', {
+        ...common,
+        email: config.email,
+        testOutbox: this.testOutbox?.table,
       });
-      this.createAuthChallenge = new ReferenceFunction(this, 'CreateAuthChallenge', {
-        // Only the dev-stage variant with a test outbox bundles the DynamoDB client.
-        entry: passwordless.testOutbox
-          ? 'triggers/create-auth-challenge/handler-with-outbox.ts'
-          : 'triggers/create-auth-challenge/handler.ts',
-        description: 'Cognito create auth challenge: issues and emails the one-time sign-in code',
-        settings: functions,
-        environment: { ...challengeEnv, CODE_TTL_SECONDS: String(passwordless.codeTtlSeconds) },
-      });
-      this.verifyAuthChallenge = new ReferenceFunction(this, 'VerifyAuthChallenge', {
-        entry: 'triggers/verify-auth-challenge/handler.ts',
-        description: 'Cognito verify auth challenge response: checks the one-time sign-in code',
-        settings: functions,
-        environment: { CODE_LENGTH: challengeEnv.CODE_LENGTH },
-      });
-      this.sendEmailAs(this.createAuthChallenge, email);
-      if (passwordless.testOutbox) {
-        this.testOutbox = new TestOutboxTable(this, 'TestOutbox');
-        this.writeTestOutbox(this.createAuthChallenge, this.testOutbox.table);
-      }
-      userPool.addTrigger(cognito.UserPoolOperation.DEFINE_AUTH_CHALLENGE, this.defineAuthChallenge.function);
-      userPool.addTrigger(cognito.UserPoolOperation.CREATE_AUTH_CHALLENGE, this.createAuthChallenge.function);
-      userPool.addTrigger(cognito.UserPoolOperation.VERIFY_AUTH_CHALLENGE_RESPONSE, this.verifyAuthChallenge.function);
+      this.verifyAuthChallenge = new VerifyAuthChallengeTrigger(this, 'VerifyAuthChallenge', common);
     }
-  }
 
-  /** Read-only access to the legacy directory: `GetItem` on that one table, nothing else. */
-  private readLegacyUsers(fn: ReferenceFunction, table: dynamodb.ITable): void {
-    fn.addEnvironment('LEGACY_USERS_TABLE', table.tableName);
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [table.tableArn] }),
+    this.fromTable = Object.fromEntries(
+      (props.triggers ?? TRIGGERS).map((spec) => [
+        spec.id,
+        new TriggerFunction(this, spec.id, {
+          userPool,
+          operation: TABLE_OPERATIONS[spec.operation],
+          entry: spec.entry,
+          description: spec.description,
+          settings: functions,
+        }),
+      ]),
     );
   }
-
-  /** Write-only access to the test outbox: `PutItem` on that one table (no read, no delete). */
-  private writeTestOutbox(fn: ReferenceFunction, table: dynamodb.ITable): void {
-    fn.addEnvironment('TEST_OUTBOX_TABLE', table.tableName);
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }),
-    );
-  }
-
-  /**
-   * `ses:SendEmail` from the configured identity only, and only with the configured From
-   * address (`ses:FromAddress`), so the function cannot send as anyone else.
-   */
-  private sendEmailAs(fn: ReferenceFunction, email: NonNullable<StageConfig['email']>): void {
-    const identity = sesIdentityOf(email);
-    fn.addEnvironment('EMAIL_FROM', formatSender(email.fromAddress, email.fromName));
-    if (email.sesRegion) fn.addEnvironment('SES_REGION', email.sesRegion);
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['ses:SendEmail'],
-        resources: [
-          Stack.of(this).formatArn({
-            service: 'ses',
-            resource: 'identity',
-            resourceName: identity,
-            ...(email.sesRegion ? { region: email.sesRegion } : {}),
-          }),
-        ],
-        conditions: { StringEquals: { 'ses:FromAddress': email.fromAddress } },
-      }),
-    );
-  }
-
-  /**
-   * Grants `actions` on this user pool only. A standalone policy, not the role's default one:
-   * the function must exist before the pool (trigger config) while this policy needs the pool's
-   * ARN, and the default policy would be a dependency of the function, closing a cycle.
-   */
-  private allowOnPool(fn: ReferenceFunction, id: string, actions: string[]): void {
-    new iam.Policy(fn, id, {
-      roles: [fn.role],
-      statements: [new iam.PolicyStatement({ actions, resources: [this.userPool.userPoolArn] })],
-    });
-  }
-}
-
-/**
- * The From header value: `"Name" <address>`, with the name MIME-encoded (RFC 2047) when it is
- * not plain ASCII, as SES requires.
- */
-export function formatSender(address: string, name?: string): string {
-  if (!name) return address;
-  const ascii = /^[\x20-\x7e]*$/.test(name);
-  const display = ascii ? `"${name}"` : `=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?=`;
-  return `${display} <${address}>`;
 }

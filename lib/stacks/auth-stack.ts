@@ -7,7 +7,7 @@ import { FederatedIdentityProviders } from '../constructs/identity-providers';
 import { LoginDomain } from '../constructs/login-domain';
 import { AuthUserPool } from '../constructs/user-pool';
 import { UserPoolGroups } from '../constructs/user-pool-groups';
-import { UserPoolTriggers } from '../constructs/user-pool-triggers';
+import { UserPoolTriggers, type TriggerSpec } from '../constructs/user-pool-triggers';
 import type { DataStack } from './data-stack';
 
 export interface AuthStackProps extends StackProps {
@@ -17,6 +17,8 @@ export interface AuthStackProps extends StackProps {
    * its outputs, so it deploys after it.
    */
   readonly data: DataStack;
+  /** Triggers as data, beyond the families. @default TRIGGERS */
+  readonly triggers?: readonly TriggerSpec[];
 }
 
 /**
@@ -54,6 +56,7 @@ export class AuthStack extends Stack {
       userPool,
       config,
       federatedProviderNames: this.identityProviders.providerNames,
+      triggers: props.triggers,
     });
 
     this.clients = new AppClients(this, 'Clients', {
