@@ -6,6 +6,7 @@ import { ConfigError, parseStageConfig } from '../lib/config/load';
 import { tenantRouteGroups, type StageConfig } from '../lib/config/schema';
 import { ROUTES, routeScopes, splitRoute } from '../lib/constructs/api-routes';
 import { SHIPPED_STAGES, stageInput, synthShipped, synthStage } from './helpers/app';
+import { LAMBDA_RUNTIME } from '../lib/constructs/lambda-function';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[]; DeletionPolicy?: string };
 type Resources = Record<string, Resource>;
@@ -293,7 +294,7 @@ describe.each(shipped)('API stack (%s)', (_stage, synthesized) => {
     const functions = api.findResources('AWS::Lambda::Function') as Resources;
     expect(Object.keys(functions)).toHaveLength(6);
     for (const [id, fn] of Object.entries(functions)) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+      expect(fn.Properties).toMatchObject({ Runtime: LAMBDA_RUNTIME.name, Architectures: ['arm64'] });
       expect(fn.Properties.Timeout).toBeLessThanOrEqual(id.startsWith('Authorizers') ? 5 : 10);
     }
   });

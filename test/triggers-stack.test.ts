@@ -4,6 +4,7 @@ import { parseStageConfig } from '../lib/config/load';
 import { scopesByGroup } from '../lib/config/schema';
 import { AuthUserPool } from '../lib/constructs/user-pool';
 import { SHIPPED_STAGES, stageInput, synthShipped, synthStage } from './helpers/app';
+import { LAMBDA_RUNTIME } from '../lib/constructs/lambda-function';
 
 type Resources = Record<string, { Properties: Record<string, unknown>; DependsOn?: string[] }>;
 interface Statement {
@@ -94,7 +95,7 @@ describe.each(shipped)('trigger wiring (%s)', (_stage, { templates, config, stac
     expect(fns.length).toBeGreaterThanOrEqual(enabled.length);
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs24.x',
+        Runtime: LAMBDA_RUNTIME.name,
         Architectures: ['arm64'],
         Handler: 'index.handler',
         LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: config.functions.logLevel, SystemLogLevel: 'WARN' },

@@ -11,9 +11,15 @@ import type { StageConfig } from '../config/schema';
 /** Root of the handler sources; entries are given relative to it (e.g. `triggers/pre-sign-up/handler.ts`). */
 export const LAMBDA_SOURCE_ROOT = join(__dirname, '..', '..', 'lambda');
 
+/**
+ * The Node.js every function runs on: the one place the runtime is named. The toolchain uses the
+ * same major (.nvmrc, package.json engines, CI, @types/node; test/toolchain.test.ts checks it).
+ */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+/** The runtime's major version (24 for nodejs24.x). */
+export const LAMBDA_NODE_MAJOR = Number(/^nodejs(\d+)\.x$/.exec(LAMBDA_RUNTIME.name)?.[1]);
 /** esbuild target matching LAMBDA_RUNTIME. */
-export const LAMBDA_TARGET = 'node24';
+export const LAMBDA_TARGET = `node${LAMBDA_NODE_MAJOR}`;
 
 /**
  * Module aliases applied to every bundle: the SDK's default credential chain is replaced by the
