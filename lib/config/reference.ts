@@ -74,7 +74,8 @@ function row(field: string, schema: JsonSchema, required: boolean): string {
 
 function typeText(schema: JsonSchema): string {
   if (schema.enum) return schema.enum.map((v) => code(v)).join(' \\| ');
-  if (schema.anyOf) return schema.anyOf.map(typeText).join(' \\| ');
+  // A union of literals of one type (log retention days) reads as that type; the description lists them.
+  if (schema.anyOf) return [...new Set(schema.anyOf.map(typeText))].join(' \\| ');
   const type = Array.isArray(schema.type) ? schema.type.join(' \\| ') : (schema.type ?? 'any');
   if (type === 'array') {
     const item = schema.items ? typeText(schema.items) : 'any';
