@@ -5,7 +5,7 @@ import { parseAuthorizerRules } from '../lambda/api/authorizer/decide';
 import { ConfigError, parseStageConfig } from '../lib/config/load';
 import { tenantRouteGroups, type StageConfig } from '../lib/config/schema';
 import { ROUTES, routeScopes, splitRoute } from '../lib/constructs/api-routes';
-import { SHIPPED_STAGES, stageInput, synthShipped, synthStage } from './helpers/app';
+import { SHIPPED_STAGES, stageInput, synthInput, synthShipped, synthStage } from './helpers/app';
 import { LAMBDA_RUNTIME } from '../lib/constructs/lambda-function';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[]; DeletionPolicy?: string };
@@ -528,7 +528,7 @@ describe('API variants from config', () => {
 
   it('admits only the groups with tenantRoutes and turns authorizer caching off with TTL 0', () => {
     const rules = parseAuthorizerRules(
-      JSON.parse(variant.stacks.api.authorizers.tenantFunction.environment.AUTHORIZER_RULES!),
+      JSON.parse(variant.stacks.api.authorizers.tenantFunction!.environment.AUTHORIZER_RULES!),
     );
     expect(rules.allowedGroups).toEqual([onlyTenantGroup!.name]);
     api.allResourcesProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 0 });
@@ -630,5 +630,24 @@ describe('route table vs. api.routes', () => {
     expect(() => routeScopes(ROUTES, broken)).toThrow(
       /api\.routes: got no entry for "GET \/me"; every route of the route table needs \{ scope \}[\s\S]*api\.routes\["GET \/mee"\]: not a route of the route table/,
     );
+  });
+});
+
+describe('a route table without tenant routes (a fork that removed them)', () => {
+  const routes = ROUTES.filter((route) => route.authorizer !== 'tenant');
+  const input = stageInput('dev');
+  const { templates, stacks } = synthInput(
+    {
+      ...input,
+      api: { ...input.api, routes: Object.fromEntries(routes.map((r) => [r.route, input.api.routes[r.route]!])) },
+    },
+    { routes },
+  );
+
+  it('synthesizes with the Cognito authorizer only: no tenant authorizer, no function for it', () => {
+    templates.api.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
+    templates.api.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
+    expect(stacks.api.authorizers.tenantFunction).toBeUndefined();
+    expect(Object.keys(stacks.api.routes.functions).sort()).toEqual(routes.map((r) => r.route).sort());
   });
 });

@@ -13,9 +13,12 @@ export interface ApiAuthorizersProps {
    * web client. Must not be empty.
    */
   readonly userClientIds: readonly string[];
+  /** Whether any route uses the Cognito authorizer (an authorizer no method uses fails the synth). @default true */
+  readonly cognitoRoutes?: boolean;
   /**
    * The routes behind the tenant authorizer (`GET /tenants/{tenantId}/documents`), each with the
-   * full scope names (`<resource server>/<scope>`) it requires, e.g. `api/read`.
+   * full scope names (`<resource server>/<scope>`) it requires, e.g. `api/read`. None: no tenant
+   * authorizer and no function for it.
    */
   readonly tenantRouteScopes: Readonly<Record<string, readonly string[]>>;
   /** Groups whose members pass the tenant authorizer; empty = nobody. */
@@ -36,9 +39,11 @@ export interface ApiAuthorizersProps {
  *   never reused for another token, tenant or route.
  */
 export class ApiAuthorizers extends Construct {
-  readonly cognito: apigw.CognitoUserPoolsAuthorizer;
-  readonly tenant: apigw.RequestAuthorizer;
-  readonly tenantFunction: ReferenceFunction;
+  /** The Cognito user pools authorizer (unless no route uses it). */
+  readonly cognito?: apigw.CognitoUserPoolsAuthorizer;
+  /** The tenant Lambda authorizer and its function (only when a route uses it). */
+  readonly tenant?: apigw.RequestAuthorizer;
+  readonly tenantFunction?: ReferenceFunction;
 
   constructor(scope: Construct, id: string, props: ApiAuthorizersProps) {
     super(scope, id);
@@ -53,10 +58,13 @@ export class ApiAuthorizers extends Construct {
       throw new Error(`ApiAuthorizers: cacheTtl must be 0-3600 s, got ${ttl} s`);
     }
 
-    this.cognito = new apigw.CognitoUserPoolsAuthorizer(this, 'UserPool', {
-      cognitoUserPools: [props.userPool],
-      resultsCacheTtl: props.cacheTtl,
-    });
+    if (props.cognitoRoutes !== false) {
+      this.cognito = new apigw.CognitoUserPoolsAuthorizer(this, 'UserPool', {
+        cognitoUserPools: [props.userPool],
+        resultsCacheTtl: props.cacheTtl,
+      });
+    }
+    if (Object.keys(props.tenantRouteScopes).length === 0) return;
 
     const rules: AuthorizerRules = {
       scopesByRoute: props.tenantRouteScopes,

@@ -213,14 +213,15 @@ export class ApiRoutes extends Construct {
     // for a type with no model; `$default` maps the same model to every other type, so no
     // Content-Type bypasses the check (the handler then refuses anything but application/json: 415).
     const model = spec.body === 'document' ? this.documentModel() : undefined;
+    const authorizer = spec.authorizer === 'cognito' ? authorizers.cognito : authorizers.tenant;
+    if (!authorizer)
+      throw new Error(
+        `ApiRoutes: route "${spec.route}" needs the ${spec.authorizer} authorizer, which was not created`,
+      );
     const methodResource = restApi.api.root.resourceForPath(path).addMethod(method, this.integration(fn), {
       ...(spec.authorizer === 'cognito'
-        ? {
-            authorizer: authorizers.cognito,
-            authorizationType: apigw.AuthorizationType.COGNITO,
-            authorizationScopes: [scope],
-          }
-        : { authorizer: authorizers.tenant, authorizationType: apigw.AuthorizationType.CUSTOM }),
+        ? { authorizer, authorizationType: apigw.AuthorizationType.COGNITO, authorizationScopes: [scope] }
+        : { authorizer, authorizationType: apigw.AuthorizationType.CUSTOM }),
       ...(Object.keys(requestParameters).length > 0 ? { requestParameters } : {}),
       ...(model ? { requestModels: { 'application/json': model, $default: model } } : {}),
       requestValidator: model ? restApi.bodyValidator : restApi.parameterValidator,

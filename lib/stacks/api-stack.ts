@@ -47,6 +47,7 @@ export class ApiStack extends Stack {
     this.authorizers = new ApiAuthorizers(this, 'Authorizers', {
       userPool: props.userPool,
       userClientIds: props.userClientIds,
+      cognitoRoutes: routes.some((r) => r.authorizer === 'cognito'),
       tenantRouteScopes: Object.fromEntries(
         routes.filter((r) => r.authorizer === 'tenant').map((r) => [r.route, [scopes[r.route]!]]),
       ),

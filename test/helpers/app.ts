@@ -93,6 +93,11 @@ export function synthStage(
   return synthesize(stageInput(stage, patch), stage, `test:${stage}`, options);
 }
 
+/** Synthesizes a whole stage config written by the test (fixed values; no file behind it). */
+export function synthInput(input: StageConfigInput, options: SynthOptions = {}): SynthesizedStage {
+  return synthesize(input, input.stage, 'test:inline', options);
+}
+
 /**
  * Builds a stage the way bin/app.ts does (same config validation, same cdk.json flags, cdk-nag
  * included) and synthesizes it. cdk-nag runs during synthesis and throws on any unacknowledged
