@@ -31,5 +31,5 @@ export const PAGE_LIMITS = {
   maxTokenLength: 2048,
 } as const;
 
-/** Short identifiers in claims (tenant, department), as the pre token trigger writes them. */
+/** Short identifiers in claims (department), as the pre token trigger writes them; tenant ids follow the stricter lambda/shared/tenant-id.ts. */
 export const CLAIM_VALUE_PATTERN = '^[A-Za-z0-9._-]{1,64}$';

@@ -14,6 +14,8 @@
  * S3 uses the same idea with prefixes: `private/<identity id>/`, `tenants/<tenant id>/`, `public/`.
  */
 
+import { isTenantId } from './tenant-id';
+
 export const PARTITION_KEY = 'pk';
 export const SORT_KEY = 'sk';
 
@@ -43,7 +45,10 @@ function part(value: string, what: string): string {
 
 export const keys = {
   identity: (identityId: string) => `${KEY_PREFIX.identity}${part(identityId, 'identity id')}`,
-  tenant: (tenantId: string) => `${KEY_PREFIX.tenant}${part(tenantId, 'tenant id')}`,
+  tenant: (tenantId: string) => {
+    if (!isTenantId(tenantId)) throw new Error('invalid tenant id for a key');
+    return `${KEY_PREFIX.tenant}${tenantId}`;
+  },
   user: (sub: string) => `${KEY_PREFIX.user}${part(sub, 'user id')}`,
   document: (documentId: string) => `${SORT_KEY_PREFIX.document}${part(documentId, 'document id')}`,
 };

@@ -4,6 +4,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import type * as JwtHttpsModule from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import fc from 'fast-check';
+import { isTenantId } from '../../lambda/shared/tenant-id';
 import {
   authorize,
   bearerToken,
@@ -238,6 +239,24 @@ describe('tenant authorizer: decisions on valid tokens (403 Deny)', () => {
     ['another tenant in the path', accessClaims(), 'globex', 'other tenant'],
     ['a tenant that differs only in case', accessClaims(), 'ACME', 'other tenant'],
     ['a malformed tenant claim', accessClaims({ tenant_id: 'acme/../globex' }), 'acme/../globex', 'no tenant claim'],
+    [
+      'a tenant claim with upper case (not a tenant id)',
+      accessClaims({ tenant_id: 'Acme' }),
+      'Acme',
+      'no tenant claim',
+    ],
+    [
+      'a tenant claim with a dot (not a tenant id)',
+      accessClaims({ tenant_id: 'acme.sub' }),
+      'acme.sub',
+      'no tenant claim',
+    ],
+    [
+      'a tenant claim with an underscore (not a tenant id)',
+      accessClaims({ tenant_id: 'acme_sub' }),
+      'acme_sub',
+      'no tenant claim',
+    ],
     ['a token without the read scope', accessClaims({ scope: 'openid email' }), 'acme', 'missing scope'],
     ['a user in no allowed group', accessClaims({ 'cognito:groups': ['guests'] }), 'acme', 'not in an allowed group'],
     ['a user in no group at all', accessClaims({ 'cognito:groups': undefined }), 'acme', 'not in an allowed group'],
@@ -273,12 +292,15 @@ describe('tenant authorizer: decisions on valid tokens (403 Deny)', () => {
     expect(decide(accessClaims(), {}, RULES).effect).toBe('Deny');
   });
 
-  it('allows exactly when the path tenant equals the claim (property)', () => {
-    const tenant = fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/);
+  it('allows exactly when the path tenant equals a claim that is a tenant id (property)', () => {
+    const tenant = fc.oneof(
+      fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,62}$/),
+      fc.stringMatching(/^[A-Za-z0-9._/-]{1,64}$/),
+    );
     fc.assert(
       fc.property(tenant, fc.oneof(tenant, fc.string()), (claimTenant, pathTenant) => {
         const decision = decide(accessClaims({ tenant_id: claimTenant }), { tenantId: pathTenant }, RULES);
-        expect(decision.effect).toBe(claimTenant === pathTenant ? 'Allow' : 'Deny');
+        expect(decision.effect).toBe(claimTenant === pathTenant && isTenantId(claimTenant) ? 'Allow' : 'Deny');
       }),
       { numRuns: 500 },
     );

@@ -1,5 +1,5 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { CLAIM_VALUE_PATTERN } from '../limits';
+import { isTenantId } from '../../shared/tenant-id';
 
 /**
  * The pure decision of the tenant authorizer, over claims that aws-jwt-verify has already
@@ -43,8 +43,6 @@ export type Decision =
   | { readonly effect: 'Allow'; readonly principalId: string; readonly context: AllowContext }
   | { readonly effect: 'Deny'; readonly principalId: string; readonly reason: string };
 
-const CLAIM_VALUE = new RegExp(CLAIM_VALUE_PATTERN);
-
 const stringList = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 
@@ -72,7 +70,7 @@ export function decide(
   }
 
   const tenant = claims.tenant_id;
-  if (typeof tenant !== 'string' || !CLAIM_VALUE.test(tenant)) return deny('no tenant claim');
+  if (!isTenantId(tenant)) return deny('no tenant claim');
   const requested = pathParameters?.[rules.tenantParameter];
   if (requested !== tenant) return deny('other tenant');
 

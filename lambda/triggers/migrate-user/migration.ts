@@ -1,6 +1,7 @@
 import type { FindOptions, LegacyDirectory, LegacyUser } from '../../shared/legacy-directory';
 import { MIGRATED_ATTRIBUTES } from '../../shared/legacy-directory';
 import { parseHash, verifyPassword, type ParsedHash } from '../../shared/password-hash';
+import { isTenantId } from '../../shared/tenant-id';
 
 /**
  * Pure decisions of the migrate-user trigger: whether a sign-in proves a legacy account, which
@@ -98,7 +99,8 @@ export function migratedAttributes(user: LegacyUser): Record<string, string> {
     const value = user.attributes[name];
     if (value !== undefined && isProfileValue(value)) attributes[name] = value;
   }
-  if (user.tenantId !== undefined && IDENTIFIER.test(user.tenantId)) attributes['custom:tenant_id'] = user.tenantId;
+  // Migrated users skip pre sign-up: the tenant-id rule applies here too (tenant-id.ts).
+  if (user.tenantId !== undefined && isTenantId(user.tenantId)) attributes['custom:tenant_id'] = user.tenantId;
   if (user.department !== undefined && IDENTIFIER.test(user.department)) {
     attributes['custom:department'] = user.department;
   }
