@@ -41,6 +41,21 @@ const client = (module: string, name: string, responses: Record<string, unknown>
 });
 const cognito = (responses: Record<string, unknown>) => client('cognito', 'cognitoClient', responses);
 const ses = () => client('ses', 'sesClient', { SendEmailCommand: { MessageId: 'bench' } });
+/** The sign-in state: no item yet (create reserves a code), or the fixture's code outstanding (verify accepts it). */
+const signInState = (item?: Record<string, unknown>) =>
+  client('dynamodb', 'dynamoDbClient', { GetItemCommand: item ? { Item: item } : {}, PutItemCommand: {} });
+const outstandingCode = {
+  userId: { S: 'a1b2c3d4-5e6f-7081-92a3-b4c5d6e7f809' },
+  version: { N: '1' },
+  code: { S: '482913' },
+  codeExpiresAt: { N: '4102444800000' },
+  emailsSent: { N: '1' },
+  emailWindowStart: { N: '4102444620000' },
+  wrongAnswers: { N: '0' },
+  wrongWindowStart: { N: '0' },
+  expiresAt: { N: '4102445520' },
+};
+const noMfa = () => cognito({ AdminGetUserCommand: { Username: 'bench', UserAttributes: [] } });
 
 const BENCH_PASSWORD = 'Bench-passw0rd!';
 
@@ -57,7 +72,28 @@ export async function warmSpecs(): Promise<Readonly<Record<string, WarmSpec>>> {
   };
   return {
     'triggers/pre-sign-up/handler.ts': { fixture: 'pre-sign-up.sign-up' },
+    'triggers/pre-sign-up/handler-migration.ts': {
+      fixture: 'pre-sign-up.sign-up',
+      clients: [client('dynamodb', 'dynamoDbClient', { GetItemCommand: {} })],
+    },
     'triggers/pre-sign-up/handler-federated.ts': {
+      fixture: 'pre-sign-up.external-provider',
+      clients: [
+        cognito({
+          ListUsersCommand: {
+            Users: [
+              {
+                Username: 'native-user-1',
+                UserStatus: 'CONFIRMED',
+                Attributes: [{ Name: 'email_verified', Value: 'true' }],
+              },
+            ],
+          },
+          AdminLinkProviderForUserCommand: {},
+        }),
+      ],
+    },
+    'triggers/pre-sign-up/handler-federated-migration.ts': {
       fixture: 'pre-sign-up.external-provider',
       clients: [
         cognito({
@@ -94,12 +130,23 @@ export async function warmSpecs(): Promise<Readonly<Record<string, WarmSpec>>> {
       },
     },
     'triggers/define-auth-challenge/handler.ts': { fixture: 'define-auth-challenge' },
-    'triggers/create-auth-challenge/handler.ts': { fixture: 'create-auth-challenge', clients: [ses()] },
+    'triggers/create-auth-challenge/handler.ts': {
+      fixture: 'create-auth-challenge',
+      clients: [ses(), signInState(), noMfa()],
+    },
+    'triggers/create-auth-challenge/handler-mfa-allowed.ts': {
+      fixture: 'create-auth-challenge',
+      clients: [ses(), signInState()],
+    },
     'triggers/create-auth-challenge/handler-with-outbox.ts': {
       fixture: 'create-auth-challenge',
-      clients: [ses(), client('dynamodb', 'dynamoDbClient', { PutItemCommand: {} })],
+      patch: { request: { userAttributes: { email: 'success+smokebench-alice@simulator.amazonses.com' } } },
+      clients: [ses(), signInState(), noMfa()],
     },
-    'triggers/verify-auth-challenge/handler.ts': { fixture: 'verify-auth-challenge' },
+    'triggers/verify-auth-challenge/handler.ts': {
+      fixture: 'verify-auth-challenge',
+      clients: [signInState(outstandingCode)],
+    },
     'api/authorizer/handler.ts': {
       fixture: 'api.tenant-authorizer',
       jwt: true,

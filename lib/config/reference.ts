@@ -53,8 +53,13 @@ The schema also refuses combinations that Cognito would reject at deploy time or
 - \`domain\` has exactly one of \`prefix\` / \`customDomain\`; a prefix may not contain \`aws\`,
   \`amazon\` or \`cognito\`.
 - \`passwordless.customChallenge.enabled\` needs the \`email\` section, and with \`userPool.mfa:
-  REQUIRED\` also \`allowWithRequiredMfa: true\` (an emailed code is one factor and skips TOTP);
-  \`testOutbox\` needs \`enabled\` and is refused when \`production\` is true.
+  REQUIRED\` also \`usersWithMfa: allow\` (every user has MFA; an emailed code is one factor and
+  skips TOTP); \`emailLimit.windowSeconds\` and \`lockout.windowSeconds\` are at least
+  \`codeTtlSeconds\`; \`testOutbox\` needs \`enabled\` and is refused when \`production\` is true;
+  \`testOutboxAddresses\` is one address or a pattern with a literal start, never a whole domain.
+- Tenant ids (\`custom:tenant_id\`) are 1-63 lower-case letters, digits or hyphens, starting with
+  a letter or digit (\`lambda/shared/tenant-id.ts\`): an identity-pool rule on
+  \`custom:tenant_id\` must compare with such a value (or, for StartsWith / Contains, a piece of one).
 - \`passwordless.choiceBased.emailOtp\` / \`passkey\` need \`ESSENTIALS\` or \`PLUS\` and
   \`userPool.mfa: OPTIONAL\` (Cognito offers passwordless first factors only to users without
   MFA); \`emailOtp\` also needs \`email.useForUserPool: true\` (the pool sends the codes through SES).

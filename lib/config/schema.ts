@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TENANT_ID_RULE, isTenantId } from '../../lambda/shared/tenant-id';
 import { CLIENT_WRITABLE_ATTRIBUTES } from './client-attributes';
 
 /**
@@ -241,6 +242,12 @@ const googleSchema = z.strictObject({
   clientId: z.string().min(1).describe('Google OAuth client id (not secret).'),
   clientSecretName: secretName.describe('Secrets Manager secret holding the Google client secret (plain string).'),
   scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']).describe('Scopes requested from Google.'),
+  trustEmailVerified: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Link a sign-up through this provider to the native account with the same email when the provider says `email_verified`. Off by default: turn it on only for a provider that verifies every address it asserts (a provider that lets users claim unverified addresses could take over native accounts).',
+    ),
 });
 
 const oidcSchema = z.strictObject({
@@ -255,6 +262,12 @@ const oidcSchema = z.strictObject({
   clientId: z.string().min(1).describe('Client id registered at the provider.'),
   clientSecretName: secretName.describe('Secrets Manager secret holding the client secret (plain string).'),
   scopes: z.array(z.string().min(1)).default(['openid', 'email']).describe('Scopes requested from the provider.'),
+  trustEmailVerified: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Link a sign-up through this provider to the native account with the same email when the provider says `email_verified`. Off by default: turn it on only for a provider that verifies every address it asserts (a provider that lets users claim unverified addresses could take over native accounts).',
+    ),
 });
 
 const samlSchema = z.strictObject({
@@ -392,7 +405,9 @@ const triggersSchema = z
         linkFederatedUsers: z
           .boolean()
           .default(true)
-          .describe('Link a Google/OIDC sign-up to the native user with the same email when both sides verified it.'),
+          .describe(
+            'Link a Google/OIDC sign-up to the native user with the same email when both sides verified it, for providers with `trustEmailVerified` only.',
+          ),
       })
       .prefault({})
       .describe('Pre sign-up trigger.'),
@@ -478,6 +493,16 @@ const migrationSchema = z
   })
   .describe('User migration from a legacy directory (docs/migration.md).');
 
+/** The addresses scripts/smoke.ts creates (its dev deploy role may read their outbox items). */
+export const DEFAULT_TEST_OUTBOX_ADDRESSES = 'success+smoke*@simulator.amazonses.com';
+
+/**
+ * A test-outbox address pattern: lower-case, at most one `*` in the local part after at least 4
+ * literal characters, and an exact domain. `*@example.com` (a whole domain) never passes.
+ */
+const OUTBOX_ADDRESS_PATTERN =
+  /^[a-z0-9._+-]{4,}(\*[a-z0-9._+-]*)?@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
 const customChallengeSchema = z
   .strictObject({
     enabled: z
@@ -509,11 +534,68 @@ const customChallengeSchema = z
       .describe(
         'Also write each code to a DynamoDB table with a TTL, for a smoke test to read instead of a mailbox. Never in production.',
       ),
-    allowWithRequiredMfa: z
-      .boolean()
-      .default(false)
+    testOutboxAddresses: z
+      .string()
+      .max(254)
+      .regex(
+        OUTBOX_ADDRESS_PATTERN,
+        'expected a lower-case address, or a pattern with one "*" after a literal start of at least 4 characters, e.g. "success+smoke*@simulator.amazonses.com" (never a whole domain)',
+      )
+      .default(DEFAULT_TEST_OUTBOX_ADDRESSES)
       .describe(
-        'Accept that this sign-in proves only control of the email inbox and skips the TOTP MFA that userPool.mfa REQUIRED asks of password sign-in. Needed to enable it with required MFA.',
+        'Only codes for addresses matching this pattern (`*` = any characters except `@`, case-insensitive) are written to the test outbox; everyone else gets the code by email only. The default matches the addresses the smoke test creates.',
+      ),
+    usersWithMfa: z
+      .enum(['refuse', 'allow'])
+      .default('refuse')
+      .describe(
+        'Users who enrolled MFA (TOTP, SMS or email): "refuse" gives them a challenge that sends no code and never succeeds (they sign in with their password and MFA); "allow" accepts the emailed code alone for them, one factor instead of two. With userPool.mfa REQUIRED every user has MFA, so only "allow" makes sense there.',
+      ),
+    emailLimit: z
+      .strictObject({
+        maxEmails: z
+          .number()
+          .int()
+          .min(1)
+          .max(10)
+          .default(3)
+          .describe('Codes emailed to one user within windowSeconds (1-10), whatever the number of sign-in sessions.'),
+        windowSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(86400)
+          .default(900)
+          .describe('Length of the email window in seconds (60-86400, at least codeTtlSeconds).'),
+      })
+      .prefault({})
+      .describe(
+        'Cross-session email limit per user. A new session reuses a code that is still valid and sends nothing; a new code is emailed only while this limit allows.',
+      ),
+    lockout: z
+      .strictObject({
+        maxWrongAnswers: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .default(5)
+          .describe(
+            'Wrong answers one user may give within windowSeconds, across all sessions (1-100); then sign-in by code is refused until the window ends.',
+          ),
+        windowSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(86400)
+          .default(3600)
+          .describe(
+            'Length of the wrong-answer window in seconds (60-86400, at least codeTtlSeconds), counted from the first wrong answer in it.',
+          ),
+      })
+      .prefault({})
+      .describe(
+        'Cross-session lockout per user. A locked-out user sees what any failed sign-in shows (same challenges, same error); other users are not affected.',
       ),
   })
   .describe(
@@ -585,7 +667,7 @@ const apiSchema = z
       .max(300)
       .default(60)
       .describe(
-        'Seconds API Gateway caches an authorizer decision (0 = off). Keyed by the token (and path for the tenant authorizer); a revoked token keeps working at most this long.',
+        'Seconds API Gateway caches an authorizer decision (0 = off). Keyed by the token (and path for the tenant authorizer). A cached Allow can outlive the token by at most this long; revoked tokens keep working until they expire (docs/api.md).',
       ),
     executionLogLevel: z
       .enum(['ERROR', 'INFO'])
@@ -931,6 +1013,7 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
   });
 
   identityPoolRules(config, names, ctx);
+  tenantRuleValues(config, ctx);
 
   // A domain may not be both allowed and denied.
   for (const [index, domain] of userPool.emailDomains.deny.entries()) {
@@ -1015,15 +1098,8 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
       message: 'needs the `email` section: the SES sender of the sign-in codes',
     });
   }
-  if (custom.enabled && userPool.mfa === 'REQUIRED' && !custom.allowWithRequiredMfa) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['passwordless', 'customChallenge', 'enabled'],
-      input: true,
-      message:
-        'an emailed code is a single factor and skips the TOTP that userPool.mfa "REQUIRED" asks of password sign-in; set userPool.mfa to "OPTIONAL" or passwordless.customChallenge.allowWithRequiredMfa to true',
-    });
-  }
+  passwordlessWithRequiredMfa(config, ctx);
+  passwordlessWindowsCoverCodeLifetime(config, ctx);
   // Each migration sign-in derives one scrypt key at N=2^17, r=8 (128 MiB of working memory, and
   // the same for unknown users); below 512 MB the function runs out of memory or, with the CPU
   // share Lambda gives small functions, close to Cognito's 5-second budget.
@@ -1196,6 +1272,65 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
       if (!ok) ctx.addIssue({ code: 'custom', path, input, message });
     }
   }
+}
+
+/**
+ * With userPool.mfa REQUIRED every user has MFA: the custom challenge then either refuses
+ * everyone or must be told, explicitly, to accept the emailed code alone.
+ */
+function passwordlessWithRequiredMfa(config: RawStageConfig, ctx: z.RefinementCtx): void {
+  const custom = config.passwordless.customChallenge;
+  if (custom.enabled && config.userPool.mfa === 'REQUIRED' && custom.usersWithMfa !== 'allow') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['passwordless', 'customChallenge', 'usersWithMfa'],
+      input: custom.usersWithMfa,
+      message:
+        'with userPool.mfa "REQUIRED" every user has MFA, so "refuse" would refuse everyone; an emailed code is a single factor that skips the TOTP password sign-in asks for: set userPool.mfa to "OPTIONAL", or usersWithMfa to "allow" to accept that',
+    });
+  }
+}
+
+/**
+ * A limit window shorter than a code's lifetime would reset while one code is still valid: more
+ * emails, or more guesses at that code, than the limits say.
+ */
+function passwordlessWindowsCoverCodeLifetime(config: RawStageConfig, ctx: z.RefinementCtx): void {
+  const custom = config.passwordless.customChallenge;
+  for (const limit of ['emailLimit', 'lockout'] as const) {
+    const seconds = custom[limit].windowSeconds;
+    if (seconds < custom.codeTtlSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['passwordless', 'customChallenge', limit, 'windowSeconds'],
+        input: seconds,
+        message: `must be at least passwordless.customChallenge.codeTtlSeconds (${custom.codeTtlSeconds}): a shorter window resets while a code is still valid`,
+      });
+    }
+  }
+}
+
+/**
+ * An identity-pool rule on the tenant claim compares it with a value: that value must be a tenant
+ * id (Equals, NotEqual) or a piece of one (StartsWith, Contains), or the rule can never match
+ * a tenant that pre sign-up lets in.
+ */
+function tenantRuleValues(config: RawStageConfig, ctx: z.RefinementCtx): void {
+  config.identityPool.rules.forEach((rule, index) => {
+    if (rule.claim !== 'custom:tenant_id') return;
+    const whole = rule.matchType === 'Equals' || rule.matchType === 'NotEqual';
+    const ok = whole ? isTenantId(rule.value) : /^[a-z0-9-]+$/.test(rule.value);
+    if (!ok) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identityPool', 'rules', index, 'value'],
+        input: rule.value,
+        message: whole
+          ? `not a tenant id; tenant ids are ${TENANT_ID_RULE}`
+          : 'expected lower-case letters, digits or hyphens (the characters of a tenant id)',
+      });
+    }
+  });
 }
 
 const TAG_KEY = /^[A-Za-z0-9_.:/=+@-]{1,128}$/;

@@ -1,10 +1,18 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct, type IConstruct } from 'constructs';
-import { LEGACY_TABLE, OUTBOX_TABLE } from '../../lambda/shared/auth-tables';
+import { LEGACY_TABLE, OUTBOX_TABLE, SIGN_IN_STATE_TABLE } from '../../lambda/shared/auth-tables';
 
 export interface LegacyUserTableProps {
   /** What happens to the table (and the password hashes in it) when the stack deletes it. */
+  readonly removalPolicy: 'RETAIN' | 'DESTROY';
+}
+
+export interface SignInStateTableProps {
+  /**
+   * What happens to the table when the stack deletes it: the stage's (RETAIN in production), so a
+   * replaced stack does not silently reset every lockout and email count.
+   */
   readonly removalPolicy: 'RETAIN' | 'DESTROY';
 }
 
@@ -52,6 +60,35 @@ export class TestOutboxTable extends Construct {
       id: 'AwsSolutions-DDB3',
       reason:
         'Dev-only outbox of short-lived sign-in codes that expire through TTL; point-in-time backups would keep codes for 35 days after they expired.',
+    });
+  }
+}
+
+/**
+ * Passwordless sign-in state per user across sessions (layout SIGN_IN_STATE_TABLE): the
+ * outstanding code, emails sent and wrong answers in their windows. create- and
+ * verify-auth-challenge may only `GetItem` and `PutItem` (conditional) on it. Items expire
+ * through DynamoDB TTL once the code and both windows have ended; no backups, so expired codes
+ * and counts do not linger.
+ */
+export class SignInStateTable extends Construct {
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: SignInStateTableProps) {
+    super(scope, id);
+    const retain = props.removalPolicy === 'RETAIN';
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: SIGN_IN_STATE_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: SIGN_IN_STATE_TABLE.expiresAt,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      deletionProtection: retain,
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.table.node.defaultChild as IConstruct).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'Short-lived sign-in state (outstanding codes, counts) that expires through TTL within a day; point-in-time backups would keep sign-in codes for 35 days and restoring old counts has no use.',
     });
   }
 }

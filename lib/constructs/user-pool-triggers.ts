@@ -5,13 +5,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { sesIdentityOf, type StageConfig } from '../config/schema';
 import { ReferenceFunction } from './lambda-function';
-import { LegacyUserTable, TestOutboxTable } from './trigger-tables';
+import { PASSWORDLESS_ENV } from '../../lambda/shared/auth-tables';
+import { LegacyUserTable, SignInStateTable, TestOutboxTable } from './trigger-tables';
 
 export interface UserPoolTriggersProps {
   readonly userPool: cognito.UserPool;
   readonly config: StageConfig;
-  /** Names of the federated identity providers (for linking `Google_123` to `Google`). */
-  readonly federatedProviderNames: readonly string[];
+  /**
+   * Names of the federated identity providers whose `email_verified` the config trusts for
+   * account linking (`trustEmailVerified`); a sign-up through any other provider is never linked.
+   * @default - none: no linking
+   */
+  readonly linkProviderNames?: readonly string[];
 }
 
 /**
@@ -31,6 +36,8 @@ export class UserPoolTriggers extends Construct {
   readonly defineAuthChallenge?: ReferenceFunction;
   readonly createAuthChallenge?: ReferenceFunction;
   readonly verifyAuthChallenge?: ReferenceFunction;
+  /** Per-user passwordless state across sign-in sessions (only with passwordless.customChallenge). */
+  readonly signInState?: SignInStateTable;
   /** Dev-only table of sign-in codes for the smoke test (only when `testOutbox`). */
   readonly testOutbox?: TestOutboxTable;
   private readonly userPool: cognito.UserPool;
@@ -41,20 +48,29 @@ export class UserPoolTriggers extends Construct {
     this.userPool = userPool;
     const { triggers, functions } = config;
 
+    // Created first: pre sign-up may read it too (self sign-up with migration).
+    if (config.migration.enabled) {
+      this.legacyUsers = new LegacyUserTable(this, 'LegacyUsers', { removalPolicy: config.userPool.removalPolicy });
+    }
+
     if (triggers.preSignUp.enabled) {
-      // Linking needs the AWS SDK; without federation a smaller, SDK-free handler is deployed.
-      const link = triggers.preSignUp.linkFederatedUsers && props.federatedProviderNames.length > 0;
-      const domains = {
-        ALLOWED_EMAIL_DOMAINS: config.userPool.emailDomains.allow.join(','),
-        DENIED_EMAIL_DOMAINS: config.userPool.emailDomains.deny.join(','),
-      };
+      // Each addition needs an AWS SDK client; without them a smaller, SDK-free handler is deployed.
+      const linkProviders = triggers.preSignUp.linkFederatedUsers ? (props.linkProviderNames ?? []) : [];
+      const link = linkProviders.length > 0;
+      const legacyCheck = config.userPool.selfSignUp ? this.legacyUsers : undefined;
       this.preSignUp = new ReferenceFunction(this, 'PreSignUp', {
-        entry: link ? 'triggers/pre-sign-up/handler-federated.ts' : 'triggers/pre-sign-up/handler.ts',
-        description: link
-          ? 'Cognito pre sign-up: email-domain rules and federated account linking'
-          : 'Cognito pre sign-up: email-domain rules',
+        entry: `triggers/pre-sign-up/${preSignUpEntry(link, legacyCheck !== undefined)}`,
+        description: [
+          'Cognito pre sign-up: email-domain and tenant-id rules',
+          ...(link ? ['federated account linking'] : []),
+          ...(legacyCheck ? ['legacy addresses kept for migration'] : []),
+        ].join(', '),
         settings: functions,
-        environment: link ? { ...domains, FEDERATED_PROVIDERS: props.federatedProviderNames.join(',') } : domains,
+        environment: {
+          ALLOWED_EMAIL_DOMAINS: config.userPool.emailDomains.allow.join(','),
+          DENIED_EMAIL_DOMAINS: config.userPool.emailDomains.deny.join(','),
+          ...(link ? { LINK_PROVIDERS: linkProviders.join(',') } : {}),
+        },
       });
       userPool.addTrigger(cognito.UserPoolOperation.PRE_SIGN_UP, this.preSignUp.function);
       if (link) {
@@ -63,6 +79,7 @@ export class UserPoolTriggers extends Construct {
           'cognito-idp:AdminLinkProviderForUser',
         ]);
       }
+      if (legacyCheck) this.readLegacyUsers(this.preSignUp, legacyCheck.table);
     }
 
     if (triggers.postConfirmation.enabled && config.defaultGroup !== null) {
@@ -97,8 +114,7 @@ export class UserPoolTriggers extends Construct {
       );
     }
 
-    if (config.migration.enabled) {
-      this.legacyUsers = new LegacyUserTable(this, 'LegacyUsers', { removalPolicy: config.userPool.removalPolicy });
+    if (this.legacyUsers) {
       const policy = config.userPool.passwordPolicy;
       this.migrateUser = new ReferenceFunction(this, 'MigrateUser', {
         entry: 'triggers/migrate-user/handler.ts',
@@ -127,6 +143,14 @@ export class UserPoolTriggers extends Construct {
         CODE_LENGTH: String(passwordless.codeLength),
         MAX_ATTEMPTS: String(passwordless.maxAttempts),
       };
+      // The cross-session limits both create and verify enforce (code-state.ts).
+      const limitsEnv = {
+        [PASSWORDLESS_ENV.maxEmails]: String(passwordless.emailLimit.maxEmails),
+        [PASSWORDLESS_ENV.emailWindowSeconds]: String(passwordless.emailLimit.windowSeconds),
+        [PASSWORDLESS_ENV.maxWrongAnswers]: String(passwordless.lockout.maxWrongAnswers),
+        [PASSWORDLESS_ENV.lockoutWindowSeconds]: String(passwordless.lockout.windowSeconds),
+      };
+      const refuseMfaUsers = passwordless.usersWithMfa === 'refuse';
       this.defineAuthChallenge = new ReferenceFunction(this, 'DefineAuthChallenge', {
         entry: 'triggers/define-auth-challenge/handler.ts',
         description: 'Cognito define auth challenge: passwordless email-code session rules',
@@ -134,24 +158,33 @@ export class UserPoolTriggers extends Construct {
         environment: { MAX_ATTEMPTS: challengeEnv.MAX_ATTEMPTS },
       });
       this.createAuthChallenge = new ReferenceFunction(this, 'CreateAuthChallenge', {
-        // Only the dev-stage variant with a test outbox bundles the DynamoDB client.
+        // Only the dev-stage variant with a test outbox writes it; only variants that refuse
+        // users with MFA bundle the Cognito client.
         entry: passwordless.testOutbox
           ? 'triggers/create-auth-challenge/handler-with-outbox.ts'
-          : 'triggers/create-auth-challenge/handler.ts',
-        description: 'Cognito create auth challenge: issues and emails the one-time sign-in code',
+          : refuseMfaUsers
+            ? 'triggers/create-auth-challenge/handler.ts'
+            : 'triggers/create-auth-challenge/handler-mfa-allowed.ts',
+        description: 'Cognito create auth challenge: issues or reuses the one-time sign-in code and emails it',
         settings: functions,
-        environment: { ...challengeEnv, CODE_TTL_SECONDS: String(passwordless.codeTtlSeconds) },
+        environment: { ...challengeEnv, ...limitsEnv, CODE_TTL_SECONDS: String(passwordless.codeTtlSeconds) },
       });
       this.verifyAuthChallenge = new ReferenceFunction(this, 'VerifyAuthChallenge', {
         entry: 'triggers/verify-auth-challenge/handler.ts',
-        description: 'Cognito verify auth challenge response: checks the one-time sign-in code',
+        description: 'Cognito verify auth challenge response: checks and consumes the one-time sign-in code',
         settings: functions,
-        environment: { CODE_LENGTH: challengeEnv.CODE_LENGTH },
+        environment: { CODE_LENGTH: challengeEnv.CODE_LENGTH, ...limitsEnv },
       });
+      this.signInState = new SignInStateTable(this, 'SignInState', { removalPolicy: config.userPool.removalPolicy });
+      for (const fn of [this.createAuthChallenge, this.verifyAuthChallenge]) {
+        this.useSignInState(fn, this.signInState.table);
+      }
       this.sendEmailAs(this.createAuthChallenge, email);
+      if (refuseMfaUsers) this.allowOnPool(this.createAuthChallenge, 'ReadMfaSettings', ['cognito-idp:AdminGetUser']);
       if (passwordless.testOutbox) {
         this.testOutbox = new TestOutboxTable(this, 'TestOutbox');
-        this.writeTestOutbox(this.createAuthChallenge, this.testOutbox.table);
+        this.writeTestOutbox(this.createAuthChallenge, this.testOutbox.table, passwordless.testOutboxAddresses);
+        this.createAuthChallenge.addEnvironment(PASSWORDLESS_ENV.usersWithMfa, passwordless.usersWithMfa);
       }
       userPool.addTrigger(cognito.UserPoolOperation.DEFINE_AUTH_CHALLENGE, this.defineAuthChallenge.function);
       userPool.addTrigger(cognito.UserPoolOperation.CREATE_AUTH_CHALLENGE, this.createAuthChallenge.function);
@@ -167,9 +200,21 @@ export class UserPoolTriggers extends Construct {
     );
   }
 
-  /** Write-only access to the test outbox: `PutItem` on that one table (no read, no delete). */
-  private writeTestOutbox(fn: ReferenceFunction, table: dynamodb.ITable): void {
-    fn.addEnvironment('TEST_OUTBOX_TABLE', table.tableName);
+  /** The per-user sign-in state: `GetItem` and (conditional) `PutItem` on that one table. */
+  private useSignInState(fn: ReferenceFunction, table: dynamodb.ITable): void {
+    fn.addEnvironment(PASSWORDLESS_ENV.stateTable, table.tableName);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [table.tableArn] }),
+    );
+  }
+
+  /**
+   * Write-only access to the test outbox: `PutItem` on that one table (no read, no delete), for
+   * the addresses matching `addresses` only (the function checks; IAM cannot see the address).
+   */
+  private writeTestOutbox(fn: ReferenceFunction, table: dynamodb.ITable, addresses: string): void {
+    fn.addEnvironment(PASSWORDLESS_ENV.testOutboxTable, table.tableName);
+    fn.addEnvironment(PASSWORDLESS_ENV.testOutboxAddresses, addresses);
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }),
     );
@@ -210,6 +255,13 @@ export class UserPoolTriggers extends Construct {
       statements: [new iam.PolicyStatement({ actions, resources: [this.userPool.userPoolArn] })],
     });
   }
+}
+
+/** The pre sign-up variant with exactly the additions the config needs (see sign-up.ts). */
+function preSignUpEntry(link: boolean, legacyCheck: boolean): string {
+  if (link && legacyCheck) return 'handler-federated-migration.ts';
+  if (link) return 'handler-federated.ts';
+  return legacyCheck ? 'handler-migration.ts' : 'handler.ts';
 }
 
 /**
