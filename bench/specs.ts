@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_SCRYPT, hashPassword } from '../lambda/shared/password-hash';
 
 /**
@@ -44,17 +46,10 @@ const ses = () => client('ses', 'sesClient', { SendEmailCommand: { MessageId: 'b
 /** The sign-in state: no item yet (create reserves a code), or the fixture's code outstanding (verify accepts it). */
 const signInState = (item?: Record<string, unknown>) =>
   client('dynamodb', 'dynamoDbClient', { GetItemCommand: item ? { Item: item } : {}, PutItemCommand: {} });
-const outstandingCode = {
-  userId: { S: 'a1b2c3d4-5e6f-7081-92a3-b4c5d6e7f809' },
-  version: { N: '1' },
-  code: { S: '482913' },
-  codeExpiresAt: { N: '4102444800000' },
-  emailsSent: { N: '1' },
-  emailWindowStart: { N: '4102444620000' },
-  wrongAnswers: { N: '0' },
-  wrongWindowStart: { N: '0' },
-  expiresAt: { N: '4102445520' },
-};
+/** The user's state with the verify fixture's code outstanding (test/events/sign-in-state.outstanding.json). */
+const outstandingCode = JSON.parse(
+  readFileSync(join(__dirname, '..', 'test', 'events', 'sign-in-state.outstanding.json'), 'utf8'),
+) as Record<string, unknown>;
 const noMfa = () => cognito({ AdminGetUserCommand: { Username: 'bench', UserAttributes: [] } });
 
 const BENCH_PASSWORD = 'Bench-passw0rd!';
@@ -70,46 +65,32 @@ export async function warmSpecs(): Promise<Readonly<Record<string, WarmSpec>>> {
       passwordHash: { S: passwordHash },
     },
   };
+  // Account linking: the same lookup and link with or without the legacy-address check.
+  const linking: WarmSpec = {
+    fixture: 'pre-sign-up.external-provider',
+    clients: [
+      cognito({
+        ListUsersCommand: {
+          Users: [
+            {
+              Username: 'native-user-1',
+              UserStatus: 'CONFIRMED',
+              Attributes: [{ Name: 'email_verified', Value: 'true' }],
+            },
+          ],
+        },
+        AdminLinkProviderForUserCommand: {},
+      }),
+    ],
+  };
   return {
     'triggers/pre-sign-up/handler.ts': { fixture: 'pre-sign-up.sign-up' },
     'triggers/pre-sign-up/handler-migration.ts': {
       fixture: 'pre-sign-up.sign-up',
       clients: [client('dynamodb', 'dynamoDbClient', { GetItemCommand: {} })],
     },
-    'triggers/pre-sign-up/handler-federated.ts': {
-      fixture: 'pre-sign-up.external-provider',
-      clients: [
-        cognito({
-          ListUsersCommand: {
-            Users: [
-              {
-                Username: 'native-user-1',
-                UserStatus: 'CONFIRMED',
-                Attributes: [{ Name: 'email_verified', Value: 'true' }],
-              },
-            ],
-          },
-          AdminLinkProviderForUserCommand: {},
-        }),
-      ],
-    },
-    'triggers/pre-sign-up/handler-federated-migration.ts': {
-      fixture: 'pre-sign-up.external-provider',
-      clients: [
-        cognito({
-          ListUsersCommand: {
-            Users: [
-              {
-                Username: 'native-user-1',
-                UserStatus: 'CONFIRMED',
-                Attributes: [{ Name: 'email_verified', Value: 'true' }],
-              },
-            ],
-          },
-          AdminLinkProviderForUserCommand: {},
-        }),
-      ],
-    },
+    'triggers/pre-sign-up/handler-federated.ts': linking,
+    'triggers/pre-sign-up/handler-federated-migration.ts': linking,
     'triggers/post-confirmation/handler.ts': {
       fixture: 'post-confirmation.confirm-sign-up',
       clients: [cognito({ AdminAddUserToGroupCommand: {} })],

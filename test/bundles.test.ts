@@ -187,17 +187,7 @@ describe('deployed Lambda bundles', () => {
   });
 
   it('verify auth challenge accepts the outstanding code through the bundled DynamoDB client and consumes it', async () => {
-    const item = {
-      userId: { S: 'a1b2c3d4-5e6f-7081-92a3-b4c5d6e7f809' },
-      version: { N: '1' },
-      code: { S: '482913' },
-      codeExpiresAt: { N: '4102444800000' },
-      emailsSent: { N: '1' },
-      emailWindowStart: { N: '4102444620000' },
-      wrongAnswers: { N: '0' },
-      wrongWindowStart: { N: '0' },
-      expiresAt: { N: '4102445520' },
-    };
+    const item = fixture('sign-in-state.outstanding');
     reply = (target) => (target === 'DynamoDB_20120810.GetItem' ? [200, { Item: item }] : [200, {}]);
     const out = await invoke('triggers/verify-auth-challenge/handler.ts', 'verify-auth-challenge', {
       AWS_ENDPOINT_URL: endpoint,

@@ -16,6 +16,14 @@ export interface SignInStateTableProps {
   readonly removalPolicy: 'RETAIN' | 'DESTROY';
 }
 
+/** Retention of a table that follows the stage: RETAIN comes with deletion protection. */
+function retention(
+  removalPolicy: 'RETAIN' | 'DESTROY',
+): Pick<dynamodb.TableProps, 'deletionProtection' | 'removalPolicy'> {
+  const retain = removalPolicy === 'RETAIN';
+  return { deletionProtection: retain, removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY };
+}
+
 /**
  * The legacy user directory the migrate-user trigger reads: one item per user, keyed by the
  * lower-cased email (layout in lambda/shared/legacy-directory.ts), loaded by
@@ -27,14 +35,12 @@ export class LegacyUserTable extends Construct {
 
   constructor(scope: Construct, id: string, props: LegacyUserTableProps) {
     super(scope, id);
-    const retain = props.removalPolicy === 'RETAIN';
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: LEGACY_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: retain,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      ...retention(props.removalPolicy),
     });
   }
 }
@@ -76,14 +82,12 @@ export class SignInStateTable extends Construct {
 
   constructor(scope: Construct, id: string, props: SignInStateTableProps) {
     super(scope, id);
-    const retain = props.removalPolicy === 'RETAIN';
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: SIGN_IN_STATE_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: SIGN_IN_STATE_TABLE.expiresAt,
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      deletionProtection: retain,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      ...retention(props.removalPolicy),
     });
     Validations.of(this.table.node.defaultChild as IConstruct).acknowledge({
       id: 'AwsSolutions-DDB3',

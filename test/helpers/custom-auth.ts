@@ -7,7 +7,7 @@ import type {
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PASSWORDLESS_ENV } from '../../lambda/shared/auth-tables';
 import type { StorageTurns } from './dynalite';
-import { context, fixture, loadHandler, type AsyncHandler } from './lambda';
+import { context, fixture, loadHandler, spyOnLogs, type AsyncHandler } from './lambda';
 import { mockCognito, mockSes } from './sdk-mock';
 
 /**
@@ -265,4 +265,23 @@ export function triggerCache() {
       for (const triggers of loaded.values()) triggers.resetMocks();
     },
   };
+}
+
+/**
+ * What every custom-auth handler test shares: a clock the handlers read (`Date.now`, starting at
+ * T0 for each test; tests move it by assigning `now`), a log spy, and fresh mocks.
+ */
+export function useSignInTestBed(cache: ReturnType<typeof triggerCache>) {
+  const bed = { now: T0, logs: undefined as unknown as ReturnType<typeof spyOnLogs> };
+  beforeEach(() => {
+    bed.now = T0;
+    jest.spyOn(Date, 'now').mockImplementation(() => bed.now);
+    bed.logs = spyOnLogs();
+    cache.resetMocks();
+  });
+  afterEach(() => {
+    bed.logs.restore();
+    jest.restoreAllMocks();
+  });
+  return bed;
 }

@@ -122,3 +122,29 @@ export class StorageTurns {
 
 /** One turn of the event loop: pending promise callbacks and I/O callbacks run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Starts dynalite for a test file, points the AWS SDK at it (AWS_ENDPOINT_URL_DYNAMODB and dummy
+ * credentials) for the file's duration, creates `tables` (name -> partition key) and empties them
+ * before each test. Returns a getter for the running instance.
+ */
+export function useLocalDynamoDb(tables: Readonly<Record<string, string>>): () => LocalDynamoDb {
+  let db: LocalDynamoDb | undefined;
+  const savedEnv = { ...process.env };
+  beforeAll(async () => {
+    db = await startLocalDynamoDb();
+    Object.assign(process.env, db.env);
+    for (const [name, key] of Object.entries(tables)) await db.createTable(name, key);
+  });
+  afterAll(async () => {
+    process.env = savedEnv;
+    await db?.stop();
+  });
+  beforeEach(async () => {
+    for (const [name, key] of Object.entries(tables)) await db!.clear(name, key);
+  });
+  return () => {
+    if (!db) throw new Error('dynalite is not running');
+    return db;
+  };
+}

@@ -12,14 +12,14 @@ import {
   T0,
   TTL_MS,
   triggerCache,
+  useSignInTestBed,
   userNamed,
   wrong,
   type TestUser,
   type TriggerOptions,
   type Triggers,
 } from '../helpers/custom-auth';
-import { startLocalDynamoDb, StorageTurns, type LocalDynamoDb } from '../helpers/dynalite';
-import { spyOnLogs } from '../helpers/lambda';
+import { StorageTurns, useLocalDynamoDb } from '../helpers/dynalite';
 
 /**
  * Attacks on passwordless sign-in that span sessions: anyone who knows an address can start as
@@ -29,40 +29,17 @@ import { spyOnLogs } from '../helpers/lambda';
  * minutes, 5 wrong answers per hour, codes valid 3 minutes, 3 answers per session).
  */
 
-let db: LocalDynamoDb;
-const savedEnv = { ...process.env };
 const STATE = 'sign-in-state';
+const local = useLocalDynamoDb({ [STATE]: 'userId' });
 const cache = triggerCache();
 
-beforeAll(async () => {
-  db = await startLocalDynamoDb();
-  Object.assign(process.env, db.env);
-  await db.createTable(STATE, 'userId');
-});
-afterAll(async () => {
-  process.env = savedEnv;
-  await db.stop();
-});
-
-let now = T0;
-let logs: ReturnType<typeof spyOnLogs>;
-beforeEach(async () => {
-  now = T0;
-  jest.spyOn(Date, 'now').mockImplementation(() => now);
-  logs = spyOnLogs();
-  cache.resetMocks();
-  await db.clear(STATE, 'userId');
-});
-afterEach(() => {
-  logs.restore();
-  jest.restoreAllMocks();
-});
+const bed = useSignInTestBed(cache);
 
 const triggers = (options: Partial<TriggerOptions> = {}) => cache.get({ stateTable: STATE, ...options });
 const emailsTo = (t: Triggers, user: TestUser) => t.sent().filter((m) => m.to === user.email);
 
 async function stateOf(user: TestUser) {
-  const { Item } = await db.client.send(
+  const { Item } = await local().client.send(
     new GetItemCommand({ TableName: STATE, Key: { userId: { S: user.sub } }, ConsistentRead: true }),
   );
   return Item ? parseStateItem(Item) : undefined;
@@ -104,7 +81,7 @@ describe('brute force across sessions (lockout)', () => {
     const t = triggers();
     for (let i = 0; i < 2; i++) await signIn(t, alice, guessWrong);
     expect((await signIn(t, alice, fromInbox)).result).toBe('failed');
-    now = T0 + LIMITS.lockoutWindowMs;
+    bed.now = T0 + LIMITS.lockoutWindowMs;
     expect((await signIn(t, alice, fromInbox)).result).toBe('tokens');
     expect(emailsTo(t, alice)).toHaveLength(2);
   });
@@ -137,7 +114,7 @@ describe('one code per user, signing in once', () => {
     const first = new Session(t, alice);
     const second = new Session(t, alice);
     await first.next();
-    now += 60_000;
+    bed.now += 60_000;
     await second.next();
     expect(second.rounds[0]!.privateCode).toBe(first.rounds[0]!.privateCode);
     expect(emailsTo(t, alice)).toHaveLength(1);
@@ -164,7 +141,7 @@ describe('inbox flood across sessions (email limit)', () => {
     const t = triggers();
     for (let i = 0; i < 50; i++) {
       await new Session(t, alice).next();
-      now += 3_000;
+      bed.now += 3_000;
     }
     expect(emailsTo(t, alice)).toHaveLength(1);
   });
@@ -175,8 +152,8 @@ describe('inbox flood across sessions (email limit)', () => {
     for (let i = 0; i < 40; i++) {
       const before = emailsTo(t, alice).length;
       await new Session(t, alice).next();
-      if (emailsTo(t, alice).length > before) sentAt.push(now);
-      now += TTL_MS + 1_000;
+      if (emailsTo(t, alice).length > before) sentAt.push(bed.now);
+      bed.now += TTL_MS + 1_000;
     }
     for (const start of sentAt) {
       const inWindow = sentAt.filter((at) => at >= start && at < start + LIMITS.emailWindowMs);
@@ -196,7 +173,7 @@ describe('inbox flood across sessions (email limit)', () => {
     expect(over.result).toBe('failed');
     expect(emailsTo(t, alice)).toHaveLength(LIMITS.maxEmails);
     expect(over.rounds[0]!.publicParameters).toEqual({ challenge: 'EMAIL_OTP', codeLength: '6', attemptsLeft: '3' });
-    now = T0 + LIMITS.emailWindowMs;
+    bed.now = T0 + LIMITS.emailWindowMs;
     expect((await signIn(t, alice, fromInbox)).result).toBe('tokens');
   });
 
@@ -210,7 +187,7 @@ describe('inbox flood across sessions (email limit)', () => {
 });
 
 describe('users with MFA (usersWithMfa)', () => {
-  it('"refuse" (default): a user with TOTP gets the same challenge, no email, and never signs in', async () => {
+  it('refuse (the default): a user with TOTP gets the same challenge, no email, and never signs in', async () => {
     const t = triggers({ mfa: ['SOFTWARE_TOKEN_MFA'] });
     const outcome = await signIn(t, alice, (_r, _s, privateCode) => privateCode);
     expect(outcome.result).toBe('failed');
@@ -220,12 +197,12 @@ describe('users with MFA (usersWithMfa)', () => {
     expect(call).toEqual({ UserPoolId: 'eu-west-1_EXAMPLE1', Username: alice.sub });
   });
 
-  it('"refuse": a user without MFA signs in as usual', async () => {
+  it('refuse: a user without MFA signs in as usual', async () => {
     const t = triggers({ mfa: [] });
     expect((await signIn(t, alice, fromInbox)).result).toBe('tokens');
   });
 
-  it('"allow": the emailed code alone signs in a user with MFA, and no MFA lookup is made', async () => {
+  it('allow: the emailed code alone signs in a user with MFA, and no MFA lookup is made', async () => {
     const t = triggers({ variant: 'handler-mfa-allowed', mfa: ['SOFTWARE_TOKEN_MFA'] });
     expect((await signIn(t, alice, fromInbox)).result).toBe('tokens');
     expect(t.cognito.mock.calls()).toHaveLength(0);
@@ -302,7 +279,7 @@ describe('interleavings (property)', () => {
           const counted = (await stateOf(user))?.wrongAnswers.count ?? 0;
           // Every wrong answer that did not fail closed is counted (no lost update), up to the limit.
           expect(counted).toBe(Math.min(answered - errors, LIMITS.maxWrongAnswers));
-          expect(logs.text()).not.toContain(code);
+          expect(bed.logs.text()).not.toContain(code);
           // Then the owner answers with the right code in a fresh session.
           const owner = new Session(t, user);
           const result = await turns.run(

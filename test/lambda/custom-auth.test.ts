@@ -22,6 +22,7 @@ import {
   events,
   latest,
   triggerCache,
+  useSignInTestBed,
   SETTINGS,
   signIn,
   SMOKE_ADDRESS,
@@ -31,8 +32,8 @@ import {
   type SessionEntry,
   type TriggerOptions,
 } from '../helpers/custom-auth';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../helpers/dynalite';
-import { context, expectNothingLeaked, spyOnLogs, type AsyncHandler } from '../helpers/lambda';
+import { useLocalDynamoDb } from '../helpers/dynalite';
+import { context, expectNothingLeaked, type AsyncHandler } from '../helpers/lambda';
 
 /**
  * The passwordless triggers one session at a time: the real handlers driven as Cognito drives
@@ -40,36 +41,11 @@ import { context, expectNothingLeaked, spyOnLogs, type AsyncHandler } from '../h
  * sessions are in custom-auth-sessions.test.ts.
  */
 
-let db: LocalDynamoDb;
-const savedEnv = { ...process.env };
 const tables = { state: 'sign-in-state', outbox: 'outbox' };
+const local = useLocalDynamoDb({ [tables.state]: 'userId', [tables.outbox]: 'email' });
 const cache = triggerCache();
 
-beforeAll(async () => {
-  db = await startLocalDynamoDb();
-  Object.assign(process.env, db.env);
-  await db.createTable(tables.state, 'userId');
-  await db.createTable(tables.outbox, 'email');
-});
-afterAll(async () => {
-  process.env = savedEnv;
-  await db.stop();
-});
-
-let now = T0;
-let logs: ReturnType<typeof spyOnLogs>;
-beforeEach(async () => {
-  now = T0;
-  jest.spyOn(Date, 'now').mockImplementation(() => now);
-  logs = spyOnLogs();
-  cache.resetMocks();
-  await db.clear(tables.state, 'userId');
-  await db.clear(tables.outbox, 'email');
-});
-afterEach(() => {
-  logs.restore();
-  jest.restoreAllMocks();
-});
+const bed = useSignInTestBed(cache);
 
 const triggers = (options: Partial<TriggerOptions> = {}) => cache.get({ stateTable: tables.state, ...options });
 const withOutbox = (options: Partial<TriggerOptions> = {}) =>
@@ -83,7 +59,7 @@ const withOutbox = (options: Partial<TriggerOptions> = {}) =>
       ...options.env,
     },
   });
-const outboxItems = async () => (await db.client.send(new ScanCommand({ TableName: tables.outbox }))).Items ?? [];
+const outboxItems = async () => (await local().client.send(new ScanCommand({ TableName: tables.outbox }))).Items ?? [];
 
 const unknownUser = { kind: 'unknown', sub: 'x', email: 'nobody@example.com' } as const;
 const unverified = { ...alice, kind: 'unverified' } as const;
@@ -135,7 +111,7 @@ describe('passwordless sign-in: session states (define / create / verify togethe
 
   it('expired code: the right code after the TTL is refused and the session fails', async () => {
     const outcome = await signIn(triggers(), alice, (_r, sent) => {
-      now = T0 + TTL_MS + 1;
+      bed.now = T0 + TTL_MS + 1;
       return latest(sent);
     });
     expect(outcome.result).toBe('failed');
@@ -143,7 +119,7 @@ describe('passwordless sign-in: session states (define / create / verify togethe
 
   it('code at the last valid millisecond still counts', async () => {
     const outcome = await signIn(triggers(), alice, (_r, sent) => {
-      now = T0 + TTL_MS;
+      bed.now = T0 + TTL_MS;
       return latest(sent);
     });
     expect(outcome.result).toBe('tokens');
@@ -159,7 +135,7 @@ describe('passwordless sign-in: session states (define / create / verify togethe
     // Exactly what a known user who types three wrong codes sees.
     expect(unknown.rounds.map((r) => r.publicParameters)).toEqual(known.rounds.map((r) => r.publicParameters));
     expect(known.result).toBe('failed');
-    const state = await db.client.send(new ScanCommand({ TableName: tables.state }));
+    const state = await local().client.send(new ScanCommand({ TableName: tables.state }));
     expect(state.Items?.map((i) => i.userId?.S)).toEqual([alice.sub]);
   });
 
@@ -174,7 +150,7 @@ describe('passwordless sign-in: session states (define / create / verify togethe
   it('keeps the outstanding code in the state table with a TTL after the code and both windows', async () => {
     const t = triggers();
     await signIn(t, alice, (_r, sent) => wrong(latest(sent)), { maxAnswers: 1 });
-    const { Item } = await db.client.send(
+    const { Item } = await local().client.send(
       new GetItemCommand({ TableName: tables.state, Key: { userId: { S: alice.sub } }, ConsistentRead: true }),
     );
     expect(Item).toEqual({
@@ -202,11 +178,11 @@ describe('passwordless sign-in: session states (define / create / verify togethe
     await signIn(triggers(), alice, (_r, sent) => wrong(collect(latest(sent))));
     await signIn(triggers(), unknownUser, (_r, _s, privateCode) => collect(privateCode));
     await signIn(triggers(), alice, (_r, sent) => {
-      now = T0 + TTL_MS + 1;
+      bed.now = T0 + TTL_MS + 1;
       return collect(latest(sent));
     });
     expect(codes.length).toBeGreaterThan(3);
-    const text = logs.text();
+    const text = bed.logs.text();
     for (const code of codes) expect(text).not.toMatch(new RegExp(`(?<!\\d)${code}(?!\\d)`));
     for (const e of [events(alice).define(), events(alice).create(), events(alice).verify()]) {
       expectNothingLeaked(text, e, ['alice@example.com', alice.sub, '000000', '111111', 'OTP:', tables.state]);
@@ -214,7 +190,7 @@ describe('passwordless sign-in: session states (define / create / verify togethe
     // Counts only: what the state says reaches the logs as numbers.
     expect(text).toContain('"emailsInWindow":1');
     expect(text).toContain('"failuresInWindow":');
-    expect(logs.entries().length).toBeGreaterThan(10);
+    expect(bed.logs.entries().length).toBeGreaterThan(10);
   });
 });
 
@@ -264,8 +240,8 @@ describe('create auth challenge: failures', () => {
     await expect(t.create(events(alice).create(), context, () => undefined)).rejects.toThrow(
       new Error(GENERIC_ERROR_MESSAGE),
     );
-    expect(logs.text()).toContain(error.name);
-    expect(logs.text()).not.toContain(error.message);
+    expect(bed.logs.text()).toContain(error.name);
+    expect(bed.logs.text()).not.toContain(error.message);
     // The next session emails a new code instead of reusing one nobody received.
     const next = await signIn(t, alice, (_r, sent) => latest(sent));
     expect(next.result).toBe('tokens');
@@ -278,32 +254,32 @@ describe('create auth challenge: failures', () => {
     await expect(t.create(smoke, context, () => undefined)).rejects.toThrow(GENERIC_ERROR_MESSAGE);
   });
 
-  it.each([
-    ['create', 'the state table is missing'],
-    ['verify', 'the state table is missing'],
-  ])('%s fails closed with the generic message when %s, and logs only the error type', async (which) => {
-    const ok = triggers();
-    const started = await ok.create(events(alice).create(), context, () => undefined);
-    const broken = triggers({ stateTable: 'no-such-table' });
-    const run =
-      which === 'create'
-        ? broken.create(events(alice).create(), context, () => undefined)
-        : broken.verify(
-            Object.assign(events(alice).verify(), {
-              request: {
-                ...events(alice).verify().request,
-                privateChallengeParameters: started.response.privateChallengeParameters,
-                challengeAnswer: started.response.privateChallengeParameters.code,
-              },
-            }),
-            context,
-            () => undefined,
-          );
-    await expect(run).rejects.toThrow(new Error(GENERIC_ERROR_MESSAGE));
-    expect(broken.sent()).toHaveLength(0);
-    expect(logs.text()).toContain('ResourceNotFoundException');
-    expect(logs.text()).not.toContain('no-such-table');
-  });
+  it.each(['create', 'verify'])(
+    'fails closed with the generic message when the state table is missing (%s), and logs only the error type',
+    async (which) => {
+      const ok = triggers();
+      const started = await ok.create(events(alice).create(), context, () => undefined);
+      const broken = triggers({ stateTable: 'no-such-table' });
+      const run =
+        which === 'create'
+          ? broken.create(events(alice).create(), context, () => undefined)
+          : broken.verify(
+              Object.assign(events(alice).verify(), {
+                request: {
+                  ...events(alice).verify().request,
+                  privateChallengeParameters: started.response.privateChallengeParameters,
+                  challengeAnswer: started.response.privateChallengeParameters.code,
+                },
+              }),
+              context,
+              () => undefined,
+            );
+      await expect(run).rejects.toThrow(new Error(GENERIC_ERROR_MESSAGE));
+      expect(broken.sent()).toHaveLength(0);
+      expect(bed.logs.text()).toContain('ResourceNotFoundException');
+      expect(bed.logs.text()).not.toContain('no-such-table');
+    },
+  );
 
   it.each([
     [
