@@ -53,24 +53,34 @@ const CHILD_ENV: NodeJS.ProcessEnv = { ...process.env };
 delete CHILD_ENV.NODE_EXTRA_CA_CERTS;
 
 /**
- * The stages the bench builds: dev as configured, and dev with every optional feature on, so every
- * variant of every function exists (federation deploys the account-linking pre sign-up).
+ * The stages the bench builds: dev as configured, and variations of it so every variant of every
+ * function exists (pre sign-up: linking and/or the legacy-address check; create auth challenge:
+ * with the dev test outbox, refusing users with MFA, or usersWithMfa "allow").
  */
+const devStage = stages.dev!;
+const google = { clientId: 'bench-client', clientSecretName: 'bench/google', trustEmailVerified: true };
+const noOutbox = {
+  choiceBased: devStage.passwordless?.choiceBased,
+  customChallenge: { ...devStage.passwordless?.customChallenge, testOutbox: false },
+};
 const BENCH_STAGES: { name: string; patch: Partial<StageConfigInput> }[] = [
   { name: 'dev', patch: {} },
   {
-    name: 'dev-all-features',
-    patch: {
-      identityProviders: { google: { clientId: 'bench-client', clientSecretName: 'bench/google' }, oidc: [], saml: [] },
-    },
+    // Linking without self sign-up: the account-linking pre sign-up.
+    name: 'dev-linking',
+    patch: { identityProviders: { google, oidc: [], saml: [] }, userPool: { ...devStage.userPool, selfSignUp: false } },
   },
   {
-    // Passwordless codes without the dev-only test outbox: the production variant of create-auth-challenge.
-    name: 'dev-no-outbox',
+    // Linking with self sign-up and migration; passwordless without the dev-only test outbox.
+    name: 'dev-linking-no-outbox',
+    patch: { identityProviders: { google, oidc: [], saml: [] }, passwordless: noOutbox },
+  },
+  {
+    // No linking, no self sign-up; the emailed code alone also for users with MFA.
+    name: 'dev-minimal',
     patch: {
-      passwordless: {
-        customChallenge: { enabled: true, codeLength: 6, codeTtlSeconds: 180, maxAttempts: 3, testOutbox: false },
-      },
+      userPool: { ...devStage.userPool, selfSignUp: false },
+      passwordless: { ...noOutbox, customChallenge: { ...noOutbox.customChallenge, usersWithMfa: 'allow' } },
     },
   },
 ];

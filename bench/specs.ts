@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_SCRYPT, hashPassword } from '../lambda/shared/password-hash';
 
 /**
@@ -41,6 +43,14 @@ const client = (module: string, name: string, responses: Record<string, unknown>
 });
 const cognito = (responses: Record<string, unknown>) => client('cognito', 'cognitoClient', responses);
 const ses = () => client('ses', 'sesClient', { SendEmailCommand: { MessageId: 'bench' } });
+/** The sign-in state: no item yet (create reserves a code), or the fixture's code outstanding (verify accepts it). */
+const signInState = (item?: Record<string, unknown>) =>
+  client('dynamodb', 'dynamoDbClient', { GetItemCommand: item ? { Item: item } : {}, PutItemCommand: {} });
+/** The user's state with the verify fixture's code outstanding (test/events/sign-in-state.outstanding.json). */
+const outstandingCode = JSON.parse(
+  readFileSync(join(__dirname, '..', 'test', 'events', 'sign-in-state.outstanding.json'), 'utf8'),
+) as Record<string, unknown>;
+const noMfa = () => cognito({ AdminGetUserCommand: { Username: 'bench', UserAttributes: [] } });
 
 const BENCH_PASSWORD = 'Bench-passw0rd!';
 
@@ -55,25 +65,32 @@ export async function warmSpecs(): Promise<Readonly<Record<string, WarmSpec>>> {
       passwordHash: { S: passwordHash },
     },
   };
+  // Account linking: the same lookup and link with or without the legacy-address check.
+  const linking: WarmSpec = {
+    fixture: 'pre-sign-up.external-provider',
+    clients: [
+      cognito({
+        ListUsersCommand: {
+          Users: [
+            {
+              Username: 'native-user-1',
+              UserStatus: 'CONFIRMED',
+              Attributes: [{ Name: 'email_verified', Value: 'true' }],
+            },
+          ],
+        },
+        AdminLinkProviderForUserCommand: {},
+      }),
+    ],
+  };
   return {
     'triggers/pre-sign-up/handler.ts': { fixture: 'pre-sign-up.sign-up' },
-    'triggers/pre-sign-up/handler-federated.ts': {
-      fixture: 'pre-sign-up.external-provider',
-      clients: [
-        cognito({
-          ListUsersCommand: {
-            Users: [
-              {
-                Username: 'native-user-1',
-                UserStatus: 'CONFIRMED',
-                Attributes: [{ Name: 'email_verified', Value: 'true' }],
-              },
-            ],
-          },
-          AdminLinkProviderForUserCommand: {},
-        }),
-      ],
+    'triggers/pre-sign-up/handler-migration.ts': {
+      fixture: 'pre-sign-up.sign-up',
+      clients: [client('dynamodb', 'dynamoDbClient', { GetItemCommand: {} })],
     },
+    'triggers/pre-sign-up/handler-federated.ts': linking,
+    'triggers/pre-sign-up/handler-federated-migration.ts': linking,
     'triggers/post-confirmation/handler.ts': {
       fixture: 'post-confirmation.confirm-sign-up',
       clients: [cognito({ AdminAddUserToGroupCommand: {} })],
@@ -94,12 +111,23 @@ export async function warmSpecs(): Promise<Readonly<Record<string, WarmSpec>>> {
       },
     },
     'triggers/define-auth-challenge/handler.ts': { fixture: 'define-auth-challenge' },
-    'triggers/create-auth-challenge/handler.ts': { fixture: 'create-auth-challenge', clients: [ses()] },
+    'triggers/create-auth-challenge/handler.ts': {
+      fixture: 'create-auth-challenge',
+      clients: [ses(), signInState(), noMfa()],
+    },
+    'triggers/create-auth-challenge/handler-mfa-allowed.ts': {
+      fixture: 'create-auth-challenge',
+      clients: [ses(), signInState()],
+    },
     'triggers/create-auth-challenge/handler-with-outbox.ts': {
       fixture: 'create-auth-challenge',
-      clients: [ses(), client('dynamodb', 'dynamoDbClient', { PutItemCommand: {} })],
+      patch: { request: { userAttributes: { email: 'success+smokebench-alice@simulator.amazonses.com' } } },
+      clients: [ses(), signInState(), noMfa()],
     },
-    'triggers/verify-auth-challenge/handler.ts': { fixture: 'verify-auth-challenge' },
+    'triggers/verify-auth-challenge/handler.ts': {
+      fixture: 'verify-auth-challenge',
+      clients: [signInState(outstandingCode)],
+    },
     'api/authorizer/handler.ts': {
       fixture: 'api.tenant-authorizer',
       jwt: true,

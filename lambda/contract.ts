@@ -21,7 +21,7 @@ export const ENV_NAMES = [
   'ALLOWED_EMAIL_DOMAINS',
   'DEFAULT_GROUP',
   'DENIED_EMAIL_DOMAINS',
-  'FEDERATED_PROVIDERS',
+  'LINK_PROVIDERS',
   'SCOPE_RULES',
   // migration
   'LEGACY_USERS_TABLE',
@@ -33,6 +33,13 @@ export const ENV_NAMES = [
   'MAX_ATTEMPTS',
   'SES_REGION',
   'TEST_OUTBOX_TABLE',
+  'TEST_OUTBOX_ADDRESSES',
+  'SIGN_IN_STATE_TABLE',
+  'MAX_EMAILS_PER_WINDOW',
+  'EMAIL_WINDOW_SECONDS',
+  'MAX_WRONG_ANSWERS',
+  'LOCKOUT_WINDOW_SECONDS',
+  'USERS_WITH_MFA',
 ] as const;
 export type EnvName = (typeof ENV_NAMES)[number];
 
@@ -83,13 +90,34 @@ export const TENANT_PATH_PARAMETER = 'tenantId';
 // ---------------------------------------------------------------------------------------------
 // Identifiers: one pattern each, for the config schema, the triggers and the API.
 
+/**
+ * The one rule for tenant ids, for the config schema, the pre sign-up and pre token triggers, the
+ * migrate-user trigger and the API. Why a closed alphabet: the tenant id becomes the `tenant`
+ * principal tag, and IAM policies put it into paths and keys (`tenants/${aws:PrincipalTag/tenant}/*`,
+ * `TENANT#<tenant>`). A tenant named `acme/sub` would live inside `acme`'s prefix
+ * (`tenants/acme/*` matches `tenants/acme/sub/x`), and characters such as `*`, `?`, `$`, `#` or
+ * upper case invite other confusions in ARNs, keys and comparisons. Lower-case letters, digits and
+ * hyphens cannot.
+ */
+export const TENANT_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
+
+/** What the tenant-id rule allows, in words: for config errors and docs. */
+export const TENANT_ID_RULE = '1-63 lower-case letters, digits or hyphens, starting with a letter or digit';
+
+const TENANT_ID = new RegExp(TENANT_ID_PATTERN);
+
+/** Whether `value` is a tenant id this deployment accepts. */
+export function isTenantId(value: unknown): value is string {
+  return typeof value === 'string' && TENANT_ID.test(value);
+}
+
 /** A user-pool group name (Cognito's own limit). */
 export const GROUP_NAME_PATTERN = '^[A-Za-z0-9_-]{1,128}$';
 
 /**
- * A value of an authorization attribute (`tenant_id`, `department`) and of its access-token
- * claim: a short identifier. The pre token trigger leaves out anything else; the API and the
- * tenant authorizer refuse it.
+ * A value of an authorization attribute other than `tenant_id` (e.g. `department`) and of its
+ * access-token claim: a short identifier. The pre token trigger leaves out anything else. Tenant
+ * ids follow the stricter TENANT_ID_PATTERN.
  */
 export const CLAIM_VALUE_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
 
@@ -151,6 +179,40 @@ export const LEGACY_TABLE = {
 
 /** Dev-only test outbox written by create-auth-challenge: the latest code per lower-cased address. */
 export const OUTBOX_TABLE = { partitionKey: 'email', code: 'code', expiresAt: 'expiresAt' } as const;
+
+/**
+ * Passwordless sign-in state per user, shared across sign-in sessions by create-auth-challenge
+ * (reserves or reuses the code, counts emails) and verify-auth-challenge (consumes the code,
+ * counts wrong answers). One item per user, keyed by the user's `sub`; every write is
+ * conditional on `version` (lambda/shared/code-state-store.ts). Times are epoch milliseconds,
+ * except `expiresAt` (epoch seconds, the table's TTL attribute).
+ */
+export const SIGN_IN_STATE_TABLE = {
+  partitionKey: 'userId',
+  fields: {
+    version: 'version',
+    code: 'code',
+    codeExpiresAt: 'codeExpiresAt',
+    emailsSent: 'emailsSent',
+    emailWindowStart: 'emailWindowStart',
+    wrongAnswers: 'wrongAnswers',
+    wrongWindowStart: 'wrongWindowStart',
+  },
+  expiresAt: 'expiresAt',
+} as const;
+
+/** Environment variables of the passwordless triggers that carry the cross-session limits. */
+export const PASSWORDLESS_ENV = {
+  stateTable: 'SIGN_IN_STATE_TABLE',
+  maxEmails: 'MAX_EMAILS_PER_WINDOW',
+  emailWindowSeconds: 'EMAIL_WINDOW_SECONDS',
+  maxWrongAnswers: 'MAX_WRONG_ANSWERS',
+  lockoutWindowSeconds: 'LOCKOUT_WINDOW_SECONDS',
+  /** `refuse` or `allow` (only the dev variant with a test outbox reads it; the others are built for one). */
+  usersWithMfa: 'USERS_WITH_MFA',
+  testOutboxTable: 'TEST_OUTBOX_TABLE',
+  testOutboxAddresses: 'TEST_OUTBOX_ADDRESSES',
+} as const satisfies Record<string, EnvName>;
 
 // ---------------------------------------------------------------------------------------------
 // API input limits: the handlers check them with zod at run time, the CDK request models before a

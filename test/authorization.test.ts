@@ -8,6 +8,7 @@
  * variable the simulator does not know, so it is replaced with the caller's identity id, exactly
  * as IAM does when Cognito's credentials make the request.
  */
+import { isTenantId } from '../lambda/contract';
 import type { CfnElement, Stack } from 'aws-cdk-lib';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { IDENTITY_ID_VARIABLE } from '../lib/constructs/identity-pool-access';
@@ -177,6 +178,16 @@ const matrix: [string, Caller, Request, Expected][] = [
   ['DynamoDB: acme editor puts into TENANT#acme',       userA('editors'), item('dynamodb:PutItem', 'TENANT#acme'), 'Allowed'],
   ['DynamoDB: acme editor puts into TENANT#globex',     userA('editors'), item('dynamodb:PutItem', 'TENANT#globex'), 'Denied'],
   ['DynamoDB: untagged editor puts into TENANT#acme',   { role: 'editors', identity: A }, item('dynamodb:PutItem', 'TENANT#acme'), 'Denied'],
+  // Tenant ids that share a prefix. IAM matches `tenants/${tag}/*` by string: acme's policy also
+  // covers `tenants/acme/sub/...`, which is why no tenant may be called "acme/sub" (isTenantId in lambda/contract.ts;
+  // the "tenant-id rule" test below). A tenant called "acme-sub" is another prefix altogether.
+  ['acme reader reads under tenants/acme/sub/ (inside acme\'s own prefix)', userA('readers'), object('s3:GetObject', 'tenants/acme/sub/plan.pdf'), 'Allowed'],
+  ['acme reader reads an acme-sub document',            userA('readers'), object('s3:GetObject', 'tenants/acme-sub/plan.pdf'), 'Denied'],
+  ['acme reader lists the acme-sub prefix',             userA('readers'), list('tenants/acme-sub/'), 'Denied'],
+  ['acme-sub reader reads an acme document',            { ...userA('readers'), tenant: 'acme-sub' }, object('s3:GetObject', 'tenants/acme/plan.pdf'), 'Denied'],
+  ['acme-sub reader reads an acme-sub document',        { ...userA('readers'), tenant: 'acme-sub' }, object('s3:GetObject', 'tenants/acme-sub/plan.pdf'), 'Allowed'],
+  ['DynamoDB: acme reader queries TENANT#acme-sub',     userA('readers'), item('dynamodb:Query', 'TENANT#acme-sub'), 'Denied'],
+  ['DynamoDB: acme-sub reader queries TENANT#acme',     { ...userA('readers'), tenant: 'acme-sub' }, item('dynamodb:Query', 'TENANT#acme'), 'Denied'],
   // Operations no identity-pool role has
   ['DynamoDB: admin scans the table',                   userA('admins'), item('dynamodb:Scan'), 'Denied'],
   ['DynamoDB: admin runs a PartiQL select',             userA('admins'), item('dynamodb:PartiQLSelect'), 'Denied'],
@@ -229,6 +240,15 @@ async function evaluate(caller: Caller, request: Request, from: Policies = polic
   if (result.resultType === 'error') throw new Error(`invalid simulation: ${JSON.stringify(result.errors)}`);
   return result.overallResult === 'Allowed' ? ('Allowed' as const) : ('Denied' as const);
 }
+
+describe("tenant-id rule: the tenant tag cannot reach into another tenant's prefix", () => {
+  it('refuses every tenant id that contains "/" or a wildcard, so tenants/<id>/ never nests in another', () => {
+    for (const nested of ['acme/sub', 'acme/', '/acme', 'acme/*', '*', 'acme?', '${aws:username}']) {
+      expect({ nested, valid: isTenantId(nested) }).toEqual({ nested, valid: false });
+    }
+    expect(isTenantId('acme-sub')).toBe(true);
+  });
+});
 
 describe('authorization matrix (identity-pool roles on the protected data)', () => {
   const rows = matrix.map(([name, caller, request, expected]) => [name, expected, caller, request] as const);

@@ -17,13 +17,23 @@ const run = promisify(execFile);
 // The deployed bundles themselves (not the TypeScript sources): built by `cdk synth`, loaded and
 // invoked in a fresh Node process like the Lambda runtime does. The only "AWS" is a loopback
 // HTTP server standing in for the AWS endpoints, so each signed request can be checked.
-// dev (migration, passwordless with the test outbox), dev with federation, and dev with
-// passwordless but no outbox: together every variant of every function.
+// dev (self sign-up with migration, passwordless with the test outbox), and three variations
+// (linking without or with self sign-up, no outbox, usersWithMfa "allow"): together every
+// variant of every function.
 const bundled = { bundling: true };
+const google = { google: { clientId: 'id', clientSecretName: 'g', trustEmailVerified: true } };
 const stages = [
   synthStage('dev', {}, bundled),
-  synthStage('dev', { identityProviders: { google: { clientId: 'id', clientSecretName: 'g' } } }, bundled),
-  synthStage('dev', { passwordless: { customChallenge: { testOutbox: false } } }, bundled),
+  synthStage('dev', { identityProviders: google, userPool: { selfSignUp: false } }, bundled),
+  synthStage('dev', { identityProviders: google, passwordless: { customChallenge: { testOutbox: false } } }, bundled),
+  synthStage(
+    'dev',
+    {
+      userPool: { selfSignUp: false },
+      passwordless: { customChallenge: { testOutbox: false, usersWithMfa: 'allow' } },
+    },
+    bundled,
+  ),
 ];
 const bundles = new Map<string, { file: string; env: Record<string, string> }>();
 for (const { app } of stages) {
@@ -94,12 +104,15 @@ describe('deployed Lambda bundles', () => {
 
   it('builds one bundle per trigger variant', () => {
     expect([...bundles.keys()].filter((e) => e.startsWith('triggers/')).sort()).toEqual([
+      'triggers/create-auth-challenge/handler-mfa-allowed.ts',
       'triggers/create-auth-challenge/handler-with-outbox.ts',
       'triggers/create-auth-challenge/handler.ts',
       'triggers/define-auth-challenge/handler.ts',
       'triggers/migrate-user/handler.ts',
       'triggers/post-confirmation/handler.ts',
+      'triggers/pre-sign-up/handler-federated-migration.ts',
       'triggers/pre-sign-up/handler-federated.ts',
+      'triggers/pre-sign-up/handler-migration.ts',
       'triggers/pre-sign-up/handler.ts',
       'triggers/pre-token-generation/handler.ts',
       'triggers/verify-auth-challenge/handler.ts',
@@ -136,20 +149,54 @@ describe('deployed Lambda bundles', () => {
     expect(JSON.stringify(out.logs)).not.toContain(password);
   });
 
-  it('create auth challenge (dev variant) emails the code through SES v2 and stores it in the test outbox', async () => {
-    reply = (target) => (target === 'DynamoDB_20120810.PutItem' ? [200, {}] : [200, { MessageId: 'm-1' }]);
-    const out = await invoke('triggers/create-auth-challenge/handler-with-outbox.ts', 'create-auth-challenge', {
+  it('create auth challenge (dev variant) reserves the code in the sign-in state, checks MFA, emails it and stores it in the test outbox for a smoke address', async () => {
+    reply = (target) => {
+      if (target === 'AWSCognitoIdentityProviderService.AdminGetUser')
+        return [200, { Username: 'u', UserAttributes: [] }];
+      return target?.startsWith('DynamoDB') ? [200, {}] : [200, { MessageId: 'm-1' }];
+    };
+    const smoke = 'success+smoke1a2b-alice@simulator.amazonses.com';
+    const eventFile = writeEvent('create-auth-challenge', (e) => {
+      (e.request as { userAttributes: Record<string, string> }).userAttributes.email = smoke;
+    });
+    const out = await invokeFile('triggers/create-auth-challenge/handler-with-outbox.ts', eventFile, {
       AWS_ENDPOINT_URL: endpoint,
     });
     expect(out.error).toBeUndefined();
-    const ses = requests.find((r) => r.url === '/v2/email/outbound-emails');
-    const put = requests.find((r) => r.headers['x-amz-target'] === 'DynamoDB_20120810.PutItem');
-    expect(ses && put).toBeTruthy();
-    const code = (JSON.parse(put!.body) as { Item: Record<string, { S: string }> }).Item[OUTBOX_TABLE.code]!.S;
+    const targets = requests.map((r) => r.headers['x-amz-target'] ?? r.url);
+    expect([...targets].sort()).toEqual(
+      [
+        'AWSCognitoIdentityProviderService.AdminGetUser',
+        'DynamoDB_20120810.GetItem',
+        'DynamoDB_20120810.PutItem',
+        'DynamoDB_20120810.PutItem',
+        '/v2/email/outbound-emails',
+      ].sort(),
+    );
+    const puts = requests.filter((r) => r.headers['x-amz-target'] === 'DynamoDB_20120810.PutItem');
+    const reserve = JSON.parse(puts[0]!.body) as { ConditionExpression?: string; Item: Record<string, { S: string }> };
+    expect(reserve.ConditionExpression).toBe('attribute_not_exists(#key)');
+    const outbox = JSON.parse(puts[1]!.body) as { Item: Record<string, { S: string }> };
+    const code = outbox.Item[OUTBOX_TABLE.code]!.S;
     expect(code).toMatch(/^\d{6,}$/);
-    expect(JSON.parse(ses!.body)).toMatchObject({ Destination: { ToAddresses: [expect.any(String)] } });
-    expect(JSON.stringify(ses!.body)).toContain(code);
+    expect(reserve.Item.code!.S).toBe(code);
+    const ses = requests.find((r) => r.url === '/v2/email/outbound-emails')!;
+    expect(JSON.parse(ses.body)).toMatchObject({ Destination: { ToAddresses: [smoke] } });
+    expect(JSON.stringify(ses.body)).toContain(code);
     expect(JSON.stringify(out.logs)).not.toContain(code);
+  });
+
+  it('verify auth challenge accepts the outstanding code through the bundled DynamoDB client and consumes it', async () => {
+    const item = fixture('sign-in-state.outstanding');
+    reply = (target) => (target === 'DynamoDB_20120810.GetItem' ? [200, { Item: item }] : [200, {}]);
+    const out = await invoke('triggers/verify-auth-challenge/handler.ts', 'verify-auth-challenge', {
+      AWS_ENDPOINT_URL: endpoint,
+    });
+    expect(out.error).toBeUndefined();
+    expect((out.result as { response: { answerCorrect: boolean } }).response.answerCorrect).toBe(true);
+    const put = JSON.parse(requests[1]!.body) as { ConditionExpression: string; Item: Record<string, unknown> };
+    expect(put.ConditionExpression).toBe('#version = :read');
+    expect(put.Item.code).toBeUndefined();
   });
 
   it('post confirmation sends a SigV4-signed AdminAddUserToGroup with the credentials Lambda provides', async () => {

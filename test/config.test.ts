@@ -99,7 +99,7 @@ describe('stage config files', () => {
       problemsOf('prod', {
         email: { fromAddress: 'no-reply@example.com', sesIdentity: 'no-reply@example.com' },
         migration: { enabled: true },
-        passwordless: { customChallenge: { enabled: true, allowWithRequiredMfa: true } },
+        passwordless: { customChallenge: { enabled: true, usersWithMfa: 'allow' } },
       }),
     ).toEqual([]);
     expect(
@@ -108,6 +108,32 @@ describe('stage config files', () => {
         passwordless: { choiceBased: { emailOtp: true, passkey: true } },
       }),
     ).toEqual([]);
+  });
+
+  it('trusts no identity provider for account linking unless the config says so', () => {
+    const config = parseStageConfig(
+      stageInput('dev', {
+        identityProviders: {
+          google: { clientId: 'g', clientSecretName: 'g-secret' },
+          oidc: [
+            { name: 'Okta', issuerUrl: 'https://example.okta.com', clientId: 'o', clientSecretName: 'o-secret' },
+            {
+              name: 'Corp',
+              issuerUrl: 'https://corp.example.com',
+              clientId: 'c',
+              clientSecretName: 'c-secret',
+              trustEmailVerified: true,
+            },
+          ],
+        },
+      }),
+      'inline',
+    );
+    expect(config.identityProviders.google?.trustEmailVerified).toBe(false);
+    expect(config.identityProviders.oidc.map((p) => [p.name, p.trustEmailVerified])).toEqual([
+      ['Okta', false],
+      ['Corp', true],
+    ]);
   });
 
   it('keeps migration and passwordless off by default', () => {
@@ -121,7 +147,10 @@ describe('stage config files', () => {
         codeTtlSeconds: 180,
         maxAttempts: 3,
         testOutbox: false,
-        allowWithRequiredMfa: false,
+        testOutboxAddresses: 'success+smoke*@simulator.amazonses.com',
+        usersWithMfa: 'refuse',
+        emailLimit: { maxEmails: 3, windowSeconds: 900 },
+        lockout: { maxWrongAnswers: 5, windowSeconds: 3600 },
       },
       choiceBased: { emailOtp: false, passkey: false, passkeyUserVerification: 'REQUIRED' },
     });
@@ -498,14 +527,14 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'passwordless codes that would bypass required MFA',
       'prod',
       { email: { fromAddress: 'no-reply@example.com' }, passwordless: { customChallenge: { enabled: true } } },
-      'passwordless.customChallenge.enabled: got true; an emailed code is a single factor and skips the TOTP that userPool.mfa "REQUIRED" asks of password sign-in; set userPool.mfa to "OPTIONAL" or passwordless.customChallenge.allowWithRequiredMfa to true',
+      'passwordless.customChallenge.usersWithMfa: got "refuse"; with userPool.mfa "REQUIRED" every user has MFA, so "refuse" would refuse everyone; an emailed code is a single factor that skips the TOTP password sign-in asks for: set userPool.mfa to "OPTIONAL", or usersWithMfa to "allow" to accept that',
     ],
     [
       'test outbox in production',
       'prod',
       {
         email: { fromAddress: 'no-reply@example.com' },
-        passwordless: { customChallenge: { enabled: true, allowWithRequiredMfa: true, testOutbox: true } },
+        passwordless: { customChallenge: { enabled: true, usersWithMfa: 'allow', testOutbox: true } },
       },
       'passwordless.customChallenge.testOutbox: got true; production stages may not store sign-in codes in a test outbox',
     ],
@@ -591,6 +620,52 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'dev',
       { identityPool: { principalTags: { tenant: 'custom:tenant_id', region: 'custom:region' } } },
       'identityPool.principalTags.region: got "custom:region"; not a custom attribute of the pool; allowed: "custom:tenant_id", "custom:department"',
+    ],
+    [
+      'identity-pool rule comparing the tenant with a value that is no tenant id',
+      'dev',
+      { identityPool: { rules: [{ claim: 'custom:tenant_id', value: 'Acme/Sub', role: 'finance' }] } },
+      'identityPool.rules[0].value: got "Acme/Sub"; not a tenant id; tenant ids are 1-63 lower-case letters, digits or hyphens, starting with a letter or digit',
+    ],
+    [
+      'identity-pool rule matching a tenant prefix with characters no tenant id has',
+      'dev',
+      {
+        identityPool: {
+          rules: [{ claim: 'custom:tenant_id', matchType: 'StartsWith', value: 'acme/', role: 'finance' }],
+        },
+      },
+      'identityPool.rules[0].value: got "acme/"; expected lower-case letters, digits or hyphens (the characters of a tenant id)',
+    ],
+    [
+      'test outbox for a whole domain',
+      'dev',
+      { passwordless: { customChallenge: { testOutboxAddresses: '*@gmail.com' } } },
+      'passwordless.customChallenge.testOutboxAddresses: got "*@gmail.com"; expected a lower-case address, or a pattern with one "*" after a literal start of at least 4 characters',
+    ],
+    [
+      'test outbox for nearly a whole domain',
+      'dev',
+      { passwordless: { customChallenge: { testOutboxAddresses: 'a*@example.com' } } },
+      'passwordless.customChallenge.testOutboxAddresses: got "a*@example.com"; expected a lower-case address',
+    ],
+    [
+      'email limit window shorter than a code lifetime',
+      'dev',
+      { passwordless: { customChallenge: { codeTtlSeconds: 180, emailLimit: { windowSeconds: 120 } } } },
+      'passwordless.customChallenge.emailLimit.windowSeconds: got 120; must be at least passwordless.customChallenge.codeTtlSeconds (180): a shorter window resets while a code is still valid',
+    ],
+    [
+      'lockout window shorter than a code lifetime',
+      'dev',
+      { passwordless: { customChallenge: { lockout: { windowSeconds: 60 } } } },
+      'passwordless.customChallenge.lockout.windowSeconds: got 60; must be at least passwordless.customChallenge.codeTtlSeconds (180)',
+    ],
+    [
+      'lockout that never locks anyone out',
+      'dev',
+      { passwordless: { customChallenge: { lockout: { maxWrongAnswers: 0 } } } },
+      'passwordless.customChallenge.lockout.maxWrongAnswers: got 0; ',
     ],
     [
       'wrong type',

@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stages } from '../config';
+import { parseStageConfig } from '../lib/config/load';
 
 const ROOT = join(__dirname, '..');
 
@@ -33,5 +35,36 @@ describe('docs/security.md', () => {
       }
     }
     expect(checked.length).toBeGreaterThan(20);
+  });
+});
+
+/**
+ * docs/api.md states how long a revoked access token keeps working at the API: until it expires,
+ * plus a decision cached just before. Neither authorizer checks revocation, so the window follows
+ * from each stage's configured access-token lifetime and authorizer cache TTL.
+ */
+describe('docs/api.md: revocation window', () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'api.md'), 'utf8');
+  const section = /<!-- revocation-window:start -->([\s\S]*?)<!-- revocation-window:end -->/.exec(doc)?.[1] ?? '';
+
+  it('does not claim that a revoked token stops working after the authorizer cache TTL', () => {
+    expect(doc).not.toMatch(/revoked[^.]*(at most|only) (that|the cache|the TTL)/i);
+    expect(doc).toContain('until it expires');
+  });
+
+  it.each(Object.keys(stages))('states the configured window of the %s stage', (stage) => {
+    const config = parseStageConfig(stages[stage], `config/${stage}.ts`);
+    const minutes = config.userPool.tokenValidity.accessTokenMinutes;
+    const cacheSeconds = config.api.authorizerCacheTtlSeconds;
+    const window = Math.ceil(minutes + cacheSeconds / 60);
+    const row = section.split('\n').find((line) => line.startsWith(`| ${stage} `));
+    expect(row?.split('|').map((cell) => cell.trim())).toEqual([
+      '',
+      stage,
+      `${minutes} min`,
+      `${cacheSeconds} s`,
+      `${window} min`,
+      '',
+    ]);
   });
 });

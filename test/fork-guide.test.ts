@@ -289,8 +289,8 @@ describe('docs/fork-guide.md: add an identity provider', () => {
     templates.auth.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       SupportedIdentityProviders: Match.arrayWith(['COGNITO', 'Okta']),
     });
-    expect(stacks.auth.triggers.preSignUp?.entry).toBe('triggers/pre-sign-up/handler-federated.ts');
-    expect(stacks.auth.triggers.preSignUp?.environment.FEDERATED_PROVIDERS).toBe('Okta');
+    expect(stacks.auth.triggers.preSignUp?.entry).toBe('triggers/pre-sign-up/handler-federated-migration.ts');
+    expect(stacks.auth.triggers.preSignUp?.environment.LINK_PROVIDERS).toBe('Okta');
   });
 });
 

@@ -198,6 +198,7 @@ describe('the dev deploy role runs the smoke test with exactly what it calls', (
     outbox: tableArn(stage.stacks.auth, stage.stacks.auth.triggers.testOutbox!.table),
     legacy: tableArn(stage.stacks.auth, stage.stacks.auth.triggers.legacyUsers!.table),
     data: tableArn(stage.stacks.data, stage.stacks.data.data.table),
+    signInState: tableArn(stage.stacks.auth, stage.stacks.auth.triggers.signInState!.table),
   };
   const stackArn = (stack: Stack) =>
     arn('cloudformation', `stack/${stack.stackName}/0a0a0a0a-0000-4000-8000-000000000000`);
@@ -208,10 +209,12 @@ describe('the dev deploy role runs the smoke test with exactly what it calls', (
     `arn:aws:cognito-identity:${region}:${ACCOUNT}:identitypool/${region}:0b0b0b0b-0000-4000-8000-00000000000b`;
 
   it('covers every table the smoke test touches and every stack of the stage, as the app names them', () => {
+    // The sign-in state belongs to the passwordless triggers alone: the smoke test never reads it.
     expect(Object.keys(stage.templates.auth.findResources('AWS::DynamoDB::Table')).sort()).toEqual(
       [
         logicalId(stage.stacks.auth, stage.stacks.auth.triggers.legacyUsers!.table),
         logicalId(stage.stacks.auth, stage.stacks.auth.triggers.testOutbox!.table),
+        logicalId(stage.stacks.auth, stage.stacks.auth.triggers.signInState!.table),
       ].sort(),
     );
     const names = SMOKE_TEST_ACCESS.stacks.names.map((name) => `cognito-ref-dev-${name}`);
@@ -236,6 +239,7 @@ describe('the dev deploy role runs the smoke test with exactly what it calls', (
     ['read the sign-in code of another user',            ['dynamodb:GetItem', tables.outbox, { 'dynamodb:LeadingKeys': ['jane@example.com'] }], 'Denied'],
     ['write a sign-in code',                             ['dynamodb:PutItem', tables.outbox, { 'dynamodb:LeadingKeys': [smokeAddress] }], 'Denied'],
     ['scan the outbox',                                  ['dynamodb:Scan', tables.outbox], 'Denied'],
+    ['read the sign-in state of a smoke user',           ['dynamodb:GetItem', tables.signInState, { 'dynamodb:LeadingKeys': ['smoke-sub'] }], 'Denied'],
     ['seed the legacy record of a smoke user',           ['dynamodb:PutItem', tables.legacy, { 'dynamodb:LeadingKeys': [smokeAddress] }], 'Allowed'],
     ['delete the legacy record of a smoke user',         ['dynamodb:DeleteItem', tables.legacy, { 'dynamodb:LeadingKeys': [smokeAddress] }], 'Allowed'],
     ['overwrite the legacy record of another user',      ['dynamodb:PutItem', tables.legacy, { 'dynamodb:LeadingKeys': ['jane@example.com'] }], 'Denied'],

@@ -29,6 +29,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { stages } from '../config';
+import { addressMatcher } from '../lambda/triggers/create-auth-challenge/challenge';
 import { parseStageConfig } from '../lib/config/load';
 import { scopesByGroup, type StageConfig } from '../lib/config/schema';
 import { SMOKE_TEST_ACCESS } from '../lib/stacks/github-deploy-stack';
@@ -428,6 +430,9 @@ describe('smoke test against a correctly deployed stage (simulated)', () => {
     for (const input of created) {
       expect(input.MessageAction).toBe('SUPPRESS');
       expect(input.Username).toMatch(/^success\+smoke[a-z0-9]+-(alice|bob)@simulator\.amazonses\.com$/);
+      // Only such addresses get their codes in the test outbox (the dev config's pattern).
+      const outboxAddresses = parseStageConfig(stages.dev!, 'config/dev.ts').passwordless.customChallenge;
+      expect(addressMatcher(outboxAddresses.testOutboxAddresses)(input.Username!)).toBe(true);
       expect(input.UserAttributes).toEqual(expect.arrayContaining([{ Name: 'email_verified', Value: 'true' }]));
     }
     expect(idp.commandCalls(AdminAddUserToGroupCommand).map((c) => c.args[0].input.GroupName)).toEqual([

@@ -13,11 +13,19 @@ interface Statement {
   Effect: string;
 }
 
-// The shipped stages (expectations from their config), and the fixture dev stage with Google
-// federation for the behaviour of the features it turns on (migration, passwordless, linking).
+// The shipped stages (expectations from their config), and fixture stages with federation for
+// the behaviour of the features they turn on (migration, passwordless, linking).
 const shipped = SHIPPED_STAGES.map((stage) => [stage, synthShipped(stage)] as const);
+/** Google trusted for linking, Okta not (trustEmailVerified defaults to false). */
 const federated = synthStage('dev', {
-  identityProviders: { google: { clientId: 'google-client-id', clientSecretName: 'dev/google' } },
+  identityProviders: {
+    google: { clientId: 'google-client-id', clientSecretName: 'dev/google', trustEmailVerified: true },
+    oidc: [{ name: 'Okta', issuerUrl: 'https://example.okta.com', clientId: 'okta', clientSecretName: 'dev/okta' }],
+  },
+});
+/** A provider nobody marked as trusted: no linking at all. */
+const untrusted = synthStage('prod', {
+  identityProviders: { google: { clientId: 'google-client-id', clientSecretName: 'prod/google' } },
 });
 
 const poolArn = { 'Fn::GetAtt': [expect.stringMatching(/^UserPool/), 'Arn'] };
@@ -71,13 +79,22 @@ describe.each(shipped)('trigger wiring (%s)', (_stage, { templates, config, stac
           : {}),
       }),
     });
-    const federatedLinking =
-      triggers.preSignUp.linkFederatedUsers && stacks.auth.identityProviders.providerNames.length > 0;
-    if (on.PreSignUp) {
-      expect(stacks.auth.triggers.preSignUp?.entry).toBe(
-        federatedLinking ? 'triggers/pre-sign-up/handler-federated.ts' : 'triggers/pre-sign-up/handler.ts',
-      );
-    }
+  });
+
+  (on.PreSignUp ? it : it.skip)('deploys the pre sign-up variant with exactly the AWS calls the config needs', () => {
+    const link = triggers.preSignUp.linkFederatedUsers && stacks.auth.identityProviders.linkProviderNames.length > 0;
+    const legacyCheck = config.userPool.selfSignUp && config.migration.enabled;
+    const variant = link ? (legacyCheck ? 'federated-migration' : 'federated') : legacyCheck ? 'migration' : '';
+    expect(stacks.auth.triggers.preSignUp?.entry).toBe(
+      `triggers/pre-sign-up/handler${variant ? `-${variant}` : ''}.ts`,
+    );
+    const actions = actionsOf(ownStatements(auth, 'PreSignUp'));
+    expect(actions).toEqual(
+      [
+        ...(link ? ['cognito-idp:AdminLinkProviderForUser', 'cognito-idp:ListUsers'] : []),
+        ...(legacyCheck ? ['dynamodb:GetItem'] : []),
+      ].sort(),
+    );
   });
 
   it('scopes every Lambda permission for cognito-idp.amazonaws.com to this pool ARN', () => {
@@ -121,7 +138,7 @@ describe.each(shipped)('trigger wiring (%s)', (_stage, { templates, config, stac
     expect(ownStatements(auth, 'PostConfirmation')).toEqual(cognito);
   });
 
-  it('pre token generation and (without federation) pre sign-up call no AWS API', () => {
+  it('pre token generation and the SDK-free pre sign-up variant call no AWS API', () => {
     const plainPreSignUp = stacks.auth.triggers.preSignUp?.entry === 'triggers/pre-sign-up/handler.ts';
     for (const name of ['PreTokenGeneration', ...(plainPreSignUp ? ['PreSignUp'] : [])]) {
       if (on[name as keyof typeof on]) expect(ownStatements(auth, name)).toEqual([]);
@@ -188,10 +205,26 @@ describe('pre sign-up with federation', () => {
     ]);
   });
 
-  it('deploys the linking variant only with federation, and it knows the provider names', () => {
-    expect(federated.stacks.auth.triggers.preSignUp?.entry).toBe('triggers/pre-sign-up/handler-federated.ts');
+  it('links only through providers with trustEmailVerified, and without one deploys no linking at all', () => {
+    expect(federated.stacks.auth.triggers.preSignUp?.entry).toBe('triggers/pre-sign-up/handler-federated-migration.ts');
+    expect(federated.stacks.auth.triggers.preSignUp?.environment.LINK_PROVIDERS).toBe('Google');
+    expect(untrusted.stacks.auth.triggers.preSignUp?.entry).toBe('triggers/pre-sign-up/handler.ts');
+    expect(untrusted.stacks.auth.triggers.preSignUp?.environment.LINK_PROVIDERS).toBeUndefined();
+    expect(actionsOf(statementsFor(untrusted.templates.auth, 'PreSignUp'))).toEqual(LOGS_AND_XRAY);
+  });
+
+  it('with self sign-up and migration, also reads the legacy-users table (GetItem only)', () => {
+    const statements = ownStatements(auth, 'PreSignUp').filter((st) => JSON.stringify(st.Action).includes('dynamodb'));
+    expect(statements).toEqual([
+      {
+        Action: 'dynamodb:GetItem',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId(auth, /LegacyUsers/), 'Arn'] },
+      },
+    ]);
     auth.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ FEDERATED_PROVIDERS: 'Google' }) },
+      Description: Match.stringLikeRegexp('pre sign-up'),
+      Environment: { Variables: Match.objectLike({ LEGACY_USERS_TABLE: { Ref: tableId(auth, /LegacyUsers/) } }) },
     });
   });
 });
@@ -272,8 +305,10 @@ describe('migration and passwordless triggers (fixture dev, with federation)', (
     ]);
   });
 
-  it('create auth challenge may send only from the configured SES identity and From address, and only write the outbox', () => {
+  it('create auth challenge may send only from the configured SES identity and From address, read and write the sign-in state, read MFA settings on this pool, and only write the outbox', () => {
+    const state = { 'Fn::GetAtt': [tableId(auth, /SignInState/), 'Arn'] };
     expect(ownStatements(auth, 'CreateAuthChallenge')).toEqual([
+      { Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Effect: 'Allow', Resource: state },
       {
         Action: 'ses:SendEmail',
         Condition: { StringEquals: { 'ses:FromAddress': 'no-reply@example.com' } },
@@ -285,13 +320,31 @@ describe('migration and passwordless triggers (fixture dev, with federation)', (
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [tableId(auth, /TestOutbox/), 'Arn'] },
       },
+      { Action: 'cognito-idp:AdminGetUser', Effect: 'Allow', Resource: poolArn },
     ]);
   });
 
-  it('define and verify auth challenge call no AWS API', () => {
-    for (const name of ['DefineAuthChallenge', 'VerifyAuthChallenge']) {
-      expect(actionsOf(statementsFor(auth, name))).toEqual(LOGS_AND_XRAY);
-    }
+  it('verify auth challenge may only read and write the sign-in state table; define calls no AWS API', () => {
+    expect(ownStatements(auth, 'VerifyAuthChallenge')).toEqual([
+      {
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId(auth, /SignInState/), 'Arn'] },
+      },
+    ]);
+    expect(actionsOf(statementsFor(auth, 'DefineAuthChallenge'))).toEqual(LOGS_AND_XRAY);
+  });
+
+  it('keeps per-user sign-in state in an encrypted table keyed by user, expiring through TTL, deleted with a dev stack', () => {
+    auth.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({
+        KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        SSESpecification: { SSEEnabled: true },
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    });
   });
 
   it('no function may Scan, Query, write the legacy table, or use a wildcard action', () => {
@@ -307,6 +360,13 @@ describe('migration and passwordless triggers (fixture dev, with federation)', (
   });
 
   it('passes the stage config to the functions through their environment', () => {
+    const limits = {
+      SIGN_IN_STATE_TABLE: { Ref: tableId(auth, /SignInState/) },
+      MAX_EMAILS_PER_WINDOW: '3',
+      EMAIL_WINDOW_SECONDS: '900',
+      MAX_WRONG_ANSWERS: '5',
+      LOCKOUT_WINDOW_SECONDS: '3600',
+    };
     auth.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: {
@@ -329,11 +389,16 @@ describe('migration and passwordless triggers (fixture dev, with federation)', (
           CODE_TTL_SECONDS: '180',
           EMAIL_FROM: '"Cognito reference dev" <no-reply@example.com>',
           TEST_OUTBOX_TABLE: { Ref: tableId(auth, /TestOutbox/) },
+          TEST_OUTBOX_ADDRESSES: 'success+smoke*@simulator.amazonses.com',
+          USERS_WITH_MFA: 'refuse',
+          ...limits,
         },
       },
     });
     auth.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { MAX_ATTEMPTS: '3' } } });
-    auth.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { CODE_LENGTH: '6' } } });
+    auth.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { CODE_LENGTH: '6', ...limits } },
+    });
   });
 
   it('keeps legacy users in an encrypted table with point-in-time recovery, keyed by user name', () => {
@@ -373,7 +438,7 @@ describe('passwordless and migration in production (prod config plus both featur
   const { templates } = synthStage('prod', {
     email: { fromAddress: 'no-reply@example.com', sesIdentity: 'no-reply@example.com', sesRegion: 'eu-west-1' },
     migration: { enabled: true },
-    passwordless: { customChallenge: { enabled: true, allowWithRequiredMfa: true } },
+    passwordless: { customChallenge: { enabled: true, usersWithMfa: 'allow' } },
   });
   const auth = templates.auth;
 
@@ -388,20 +453,27 @@ describe('passwordless and migration in production (prod config plus both featur
     });
   });
 
-  it('retains the legacy users with deletion protection and has no test outbox', () => {
-    auth.hasResource('AWS::DynamoDB::Table', {
-      DeletionPolicy: 'Retain',
-      Properties: Match.objectLike({
-        DeletionProtectionEnabled: true,
-        KeySchema: [{ AttributeName: 'username', KeyType: 'HASH' }],
-      }),
-    });
-    auth.resourceCountIs('AWS::DynamoDB::Table', 1);
+  it('retains the legacy users and the sign-in state with deletion protection and has no test outbox', () => {
+    for (const key of ['username', 'userId']) {
+      auth.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({
+          DeletionProtectionEnabled: true,
+          KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+        }),
+      });
+    }
+    auth.resourceCountIs('AWS::DynamoDB::Table', 2);
     expect(JSON.stringify(auth.toJSON())).not.toContain('TEST_OUTBOX_TABLE');
   });
 
-  it('sends only as the configured address identity, in the configured SES region', () => {
+  it('sends only as the configured address identity, in the configured SES region (no MFA lookup with usersWithMfa "allow")', () => {
     expect(ownStatements(auth, 'CreateAuthChallenge')).toEqual([
+      {
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId(auth, /SignInState/), 'Arn'] },
+      },
       {
         Action: 'ses:SendEmail',
         Condition: { StringEquals: { 'ses:FromAddress': 'no-reply@example.com' } },

@@ -1,4 +1,4 @@
-import { CLAIM_VALUE_PATTERN, GROUP_NAME_PATTERN, KEY_PART_PATTERN } from '../contract';
+import { CLAIM_VALUE_PATTERN, GROUP_NAME_PATTERN, isTenantId, KEY_PART_PATTERN, TENANT_ID_PATTERN } from '../contract';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { forbidden } from '../shared/http';
@@ -48,7 +48,7 @@ const lambdaAuthorizerContext = z.object({
   clientId: text(128),
   scope: z.string().check(z.maxLength(4096)),
   groups: z.string().check(z.maxLength(8192)),
-  tenantId: z.string().check(z.regex(CLAIM_VALUE)),
+  tenantId: z.string().check(z.regex(new RegExp(TENANT_ID_PATTERN))),
 });
 
 /**
@@ -75,7 +75,7 @@ export function callerFromCognito(event: APIGatewayProxyEvent): Caller {
     clientId: c.client_id,
     groups: parseListClaim(c['cognito:groups'], GROUP_NAME),
     scopes: parseListClaim(c.scope, SCOPE),
-    tenantId: optionalClaim(c.tenant_id),
+    tenantId: isTenantId(c.tenant_id) ? c.tenant_id : undefined,
     department: optionalClaim(c.department),
   };
 }

@@ -1,4 +1,4 @@
-import { KEY_PART_PATTERN, KEY_PREFIX, SORT_KEY_PREFIX } from '../contract';
+import { isTenantId, KEY_PART_PATTERN, KEY_PREFIX, SORT_KEY_PREFIX } from '../contract';
 
 /** The keys of the protected table (layout: lambda/contract.ts "Protected data"). */
 
@@ -11,7 +11,10 @@ function part(value: string, what: string): string {
 
 export const keys = {
   identity: (identityId: string) => `${KEY_PREFIX.identity}${part(identityId, 'identity id')}`,
-  tenant: (tenantId: string) => `${KEY_PREFIX.tenant}${part(tenantId, 'tenant id')}`,
+  tenant: (tenantId: string) => {
+    if (!isTenantId(tenantId)) throw new Error('invalid tenant id for a key');
+    return `${KEY_PREFIX.tenant}${tenantId}`;
+  },
   user: (sub: string) => `${KEY_PREFIX.user}${part(sub, 'user id')}`,
   document: (documentId: string) => `${SORT_KEY_PREFIX.document}${part(documentId, 'document id')}`,
 };

@@ -54,6 +54,14 @@ export function privateParameters({ code, expiresAt }: IssuedCode): Record<strin
   return { code, expiresAt: String(expiresAt) };
 }
 
+/** The code in a session's private challenge parameters, or `undefined` if they are not ours. */
+export function parsePrivateParameters(parameters: unknown): IssuedCode | undefined {
+  const p = (parameters ?? {}) as Record<string, unknown>;
+  if (typeof p !== 'object' || typeof p.code !== 'string' || !/^\d{6,10}$/.test(p.code)) return undefined;
+  const expiresAt = Number(p.expiresAt);
+  return Number.isSafeInteger(expiresAt) ? { code: p.code, expiresAt } : undefined;
+}
+
 const MAX_ANSWER = 64;
 
 /**

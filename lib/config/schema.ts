@@ -70,4 +70,5 @@ export { sesIdentityOf } from './sections/email';
 export { scopesByGroup, tenantRouteGroups } from './sections/groups';
 export { RULE_MATCH_TYPES, TENANT_PRINCIPAL_TAG } from './sections/identity-pool';
 export { MIGRATION_MIN_MEMORY_MB } from './sections/triggers';
+export { DEFAULT_TEST_OUTBOX_ADDRESSES } from './sections/passwordless';
 export { THREAT_PROTECTION_MODES } from './sections/user-pool';

@@ -24,6 +24,11 @@ export class FederatedIdentityProviders extends Construct {
   readonly mapsEmailVerified: boolean;
   /** Provider names as configured in the pool (`Google`, OIDC and SAML names). */
   readonly providerNames: readonly string[];
+  /**
+   * Providers whose `email_verified` the config trusts for account linking (`trustEmailVerified`).
+   * SAML providers are never among them: they map no `email_verified`.
+   */
+  readonly linkProviderNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: FederatedIdentityProvidersProps) {
     super(scope, id);
@@ -83,6 +88,10 @@ export class FederatedIdentityProviders extends Construct {
       ...(settings.google ? ['Google'] : []),
       ...settings.oidc.map((p) => p.name),
       ...settings.saml.map((p) => p.name),
+    ];
+    this.linkProviderNames = [
+      ...(settings.google?.trustEmailVerified ? ['Google'] : []),
+      ...settings.oidc.filter((p) => p.trustEmailVerified).map((p) => p.name),
     ];
   }
 }

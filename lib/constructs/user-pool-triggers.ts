@@ -1,7 +1,7 @@
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { scopesByGroup, type StageConfig } from '../config/schema';
-import { LegacyUserTable, TestOutboxTable } from './trigger-tables';
+import { LegacyUserTable, SignInStateTable, TestOutboxTable } from './trigger-tables';
 import {
   CreateAuthChallengeTrigger,
   DefineAuthChallengeTrigger,
@@ -41,8 +41,12 @@ export const TRIGGERS: readonly TriggerSpec[] = [];
 export interface UserPoolTriggersProps {
   readonly userPool: cognito.UserPool;
   readonly config: StageConfig;
-  /** Names of the federated identity providers (for linking `Google_123` to `Google`). */
-  readonly federatedProviderNames: readonly string[];
+  /**
+   * Names of the federated identity providers whose `email_verified` the config trusts for
+   * account linking (`trustEmailVerified`); a sign-up through any other provider is never linked.
+   * @default - none: no linking
+   */
+  readonly linkProviderNames?: readonly string[];
   /** Triggers as data, beyond the families. @default TRIGGERS */
   readonly triggers?: readonly TriggerSpec[];
 }
@@ -50,7 +54,7 @@ export interface UserPoolTriggersProps {
 /**
  * The user-pool Lambda triggers, one construct per trigger (lib/constructs/triggers/, grouped by
  * family: sign-up, token, migration, custom auth), each wired with `UserPool.addTrigger` (which
- * scopes the Lambda permission to this pool's ARN), plus the tables two of them use and the
+ * scopes the Lambda permission to this pool's ARN), plus the tables they use and the
  * TRIGGERS table. Which ones exist is the stage config's choice.
  */
 export class UserPoolTriggers extends Construct {
@@ -63,6 +67,8 @@ export class UserPoolTriggers extends Construct {
   readonly defineAuthChallenge?: DefineAuthChallengeTrigger;
   readonly createAuthChallenge?: CreateAuthChallengeTrigger;
   readonly verifyAuthChallenge?: VerifyAuthChallengeTrigger;
+  /** Per-user passwordless state across sign-in sessions (only with passwordless.customChallenge). */
+  readonly signInState?: SignInStateTable;
   /** Dev-only table of sign-in codes for the smoke test (only when `testOutbox`). */
   readonly testOutbox?: TestOutboxTable;
   /** The functions of the TRIGGERS table, by id. */
@@ -73,12 +79,18 @@ export class UserPoolTriggers extends Construct {
     const { config, userPool } = props;
     const { triggers, functions } = config;
 
+    // Created first: pre sign-up may read it too (self sign-up with migration).
+    if (config.migration.enabled) {
+      this.legacyUsers = new LegacyUserTable(this, 'LegacyUsers', { removalPolicy: config.userPool.removalPolicy });
+    }
+
     if (triggers.preSignUp.enabled) {
       this.preSignUp = new PreSignUpTrigger(this, 'PreSignUp', {
         userPool,
         functions,
         emailDomains: config.userPool.emailDomains,
-        linkProviders: triggers.preSignUp.linkFederatedUsers ? props.federatedProviderNames : [],
+        linkProviders: triggers.preSignUp.linkFederatedUsers ? props.linkProviderNames : [],
+        legacyUsers: config.userPool.selfSignUp ? this.legacyUsers?.table : undefined,
       });
     }
 
@@ -103,8 +115,7 @@ export class UserPoolTriggers extends Construct {
       });
     }
 
-    if (config.migration.enabled) {
-      this.legacyUsers = new LegacyUserTable(this, 'LegacyUsers', { removalPolicy: config.userPool.removalPolicy });
+    if (this.legacyUsers) {
       this.migrateUser = new MigrateUserTrigger(this, 'MigrateUser', {
         userPool,
         functions,
@@ -118,14 +129,20 @@ export class UserPoolTriggers extends Construct {
       // The schema guarantees the sender; this guards construct users who bypass it.
       if (!config.email) throw new Error('passwordless.customChallenge needs the email section (SES sender)');
       const common = { userPool, functions, challenge };
-      this.defineAuthChallenge = new DefineAuthChallengeTrigger(this, 'DefineAuthChallenge', common);
+      this.signInState = new SignInStateTable(this, 'SignInState', { removalPolicy: config.userPool.removalPolicy });
       if (challenge.testOutbox) this.testOutbox = new TestOutboxTable(this, 'TestOutbox');
+      const signInState = this.signInState.table;
+      this.defineAuthChallenge = new DefineAuthChallengeTrigger(this, 'DefineAuthChallenge', common);
       this.createAuthChallenge = new CreateAuthChallengeTrigger(this, 'CreateAuthChallenge', {
         ...common,
+        signInState,
         email: config.email,
         testOutbox: this.testOutbox?.table,
       });
-      this.verifyAuthChallenge = new VerifyAuthChallengeTrigger(this, 'VerifyAuthChallenge', common);
+      this.verifyAuthChallenge = new VerifyAuthChallengeTrigger(this, 'VerifyAuthChallenge', {
+        ...common,
+        signInState,
+      });
     }
 
     this.fromTable = Object.fromEntries(

@@ -55,7 +55,7 @@ export class AuthStack extends Stack {
     this.triggers = new UserPoolTriggers(this, 'Triggers', {
       userPool,
       config,
-      federatedProviderNames: this.identityProviders.providerNames,
+      linkProviderNames: this.identityProviders.linkProviderNames,
       triggers: props.triggers,
     });
 

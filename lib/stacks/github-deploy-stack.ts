@@ -2,11 +2,15 @@ import { KEY_PREFIX } from '../../lambda/contract';
 import { Arn, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { DEFAULT_TEST_OUTBOX_ADDRESSES } from '../config/schema';
 
 const GITHUB_ISSUER = 'token.actions.githubusercontent.com';
 
-/** The smoke test's users' addresses (SES mailbox simulator): the only outbox and legacy-table keys it touches. */
-export const SMOKE_TEST_ADDRESSES = 'success+smoke*@simulator.amazonses.com';
+/**
+ * The smoke test's users' addresses (SES mailbox simulator): the only outbox and legacy-table keys
+ * it touches, and the default of passwordless.customChallenge.testOutboxAddresses.
+ */
+export const SMOKE_TEST_ADDRESSES = DEFAULT_TEST_OUTBOX_ADDRESSES;
 
 /**
  * What scripts/smoke.ts does with its own credentials (the dev deploy role in CI), and where.

@@ -1,3 +1,4 @@
+import { isTenantId } from '../../lambda/contract';
 import { EventEmitter } from 'node:events';
 import type * as HttpsModule from 'node:https';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
@@ -242,6 +243,24 @@ describe('tenant authorizer: decisions on valid tokens (403 Deny)', () => {
     ['another tenant in the path', accessClaims(), 'globex', 'other tenant'],
     ['a tenant that differs only in case', accessClaims(), 'ACME', 'other tenant'],
     ['a malformed tenant claim', accessClaims({ tenant_id: 'acme/../globex' }), 'acme/../globex', 'no tenant claim'],
+    [
+      'a tenant claim with upper case (not a tenant id)',
+      accessClaims({ tenant_id: 'Acme' }),
+      'Acme',
+      'no tenant claim',
+    ],
+    [
+      'a tenant claim with a dot (not a tenant id)',
+      accessClaims({ tenant_id: 'acme.sub' }),
+      'acme.sub',
+      'no tenant claim',
+    ],
+    [
+      'a tenant claim with an underscore (not a tenant id)',
+      accessClaims({ tenant_id: 'acme_sub' }),
+      'acme_sub',
+      'no tenant claim',
+    ],
     ['a token without the read scope', accessClaims({ scope: 'openid email' }), 'acme', 'missing scope'],
     ['a user in no allowed group', accessClaims({ 'cognito:groups': ['guests'] }), 'acme', 'not in an allowed group'],
     ['a user in no group at all', accessClaims({ 'cognito:groups': undefined }), 'acme', 'not in an allowed group'],
@@ -295,8 +314,11 @@ describe('tenant authorizer: decisions on valid tokens (403 Deny)', () => {
     expect(decide(accessClaims(), tenantRequest({}), RULES).effect).toBe('Deny');
   });
 
-  it('allows exactly when the path tenant equals the claim (property)', () => {
-    const tenant = fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/);
+  it('allows exactly when the path tenant equals a claim that is a tenant id (property)', () => {
+    const tenant = fc.oneof(
+      fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,62}$/),
+      fc.stringMatching(/^[A-Za-z0-9._/-]{1,64}$/),
+    );
     fc.assert(
       fc.property(tenant, fc.oneof(tenant, fc.string()), (claimTenant, pathTenant) => {
         const decision = decide(
@@ -304,7 +326,7 @@ describe('tenant authorizer: decisions on valid tokens (403 Deny)', () => {
           tenantRequest({ tenantId: pathTenant }),
           RULES,
         );
-        expect(decision.effect).toBe(claimTenant === pathTenant ? 'Allow' : 'Deny');
+        expect(decision.effect).toBe(claimTenant === pathTenant && isTenantId(claimTenant) ? 'Allow' : 'Deny');
       }),
       { numRuns: 500 },
     );

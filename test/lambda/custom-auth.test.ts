@@ -1,9 +1,4 @@
-import type { PutItemCommandInput } from '@aws-sdk/client-dynamodb';
-import type {
-  CreateAuthChallengeTriggerEvent,
-  DefineAuthChallengeTriggerEvent,
-  VerifyAuthChallengeResponseTriggerEvent,
-} from 'aws-lambda';
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { GENERIC_ERROR_MESSAGE } from '../../lambda/shared/errors';
 import {
@@ -11,289 +6,223 @@ import {
   generateCode,
   isAnswerCorrect,
   parseMetadata,
+  parsePrivateParameters,
   privateParameters,
 } from '../../lambda/shared/one-time-code';
 import {
+  addressMatcher,
   deliverableEmail,
   planChallenge,
   publicParameters,
   renderEmail,
 } from '../../lambda/triggers/create-auth-challenge/challenge';
 import { decideNextStep } from '../../lambda/triggers/define-auth-challenge/session';
-import { context, expectNothingLeaked, fixture, loadHandler, spyOnLogs, type AsyncHandler } from '../helpers/lambda';
-import { mockDynamoDb, mockSes } from '../helpers/sdk-mock';
-
-type Define = AsyncHandler<DefineAuthChallengeTriggerEvent, DefineAuthChallengeTriggerEvent>;
-type Create = AsyncHandler<CreateAuthChallengeTriggerEvent, CreateAuthChallengeTriggerEvent>;
-type Verify = AsyncHandler<VerifyAuthChallengeResponseTriggerEvent, VerifyAuthChallengeResponseTriggerEvent>;
-type SessionEntry = DefineAuthChallengeTriggerEvent['request']['session'][number];
-
-const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
-const TTL_MS = 180_000;
-const SETTINGS = { codeLength: 6, ttlMs: TTL_MS, maxAttempts: 3 };
-const ENV = {
-  CODE_LENGTH: '6',
-  CODE_TTL_SECONDS: '180',
-  MAX_ATTEMPTS: '3',
-  EMAIL_FROM: '"Reference" <no-reply@example.com>',
-};
-
-let now = T0;
-let logs: ReturnType<typeof spyOnLogs>;
-/** What the test outbox (DynamoDB PutItem) answers, and every item written to it. */
-const outbox: { reply: 'ok' | Error; puts: PutItemCommandInput[] } = { reply: 'ok', puts: [] };
-beforeEach(() => {
-  now = T0;
-  jest.spyOn(Date, 'now').mockImplementation(() => now);
-  logs = spyOnLogs();
-  outbox.reply = 'ok';
-  outbox.puts = [];
-});
-afterEach(() => {
-  logs.restore();
-  jest.restoreAllMocks();
-});
-
-/** The three triggers; with TEST_OUTBOX_TABLE, the create variant that also writes the test outbox. */
-function loadTriggers(env: Record<string, string> = {}) {
-  const define = loadHandler<Define>('triggers/define-auth-challenge/handler', { ...ENV, ...env }).handler;
-  const verify = loadHandler<Verify>('triggers/verify-auth-challenge/handler', { ...ENV, ...env }).handler;
-  const withOutbox = env.TEST_OUTBOX_TABLE !== undefined;
-  const created = loadHandler<Create, ReturnType<typeof mockSes>>(
-    withOutbox ? 'triggers/create-auth-challenge/handler-with-outbox' : 'triggers/create-auth-challenge/handler',
-    { ...ENV, ...env },
-    (load) => {
-      if (withOutbox) {
-        const dynamo = mockDynamoDb(load);
-        dynamo.mock.on(dynamo.sdk.PutItemCommand).callsFake((input: PutItemCommandInput) => {
-          outbox.puts.push(input);
-          if (outbox.reply instanceof Error) throw outbox.reply;
-          return {};
-        });
-      }
-      return mockSes(load);
-    },
-  );
-  created.prepared.mock.on(created.prepared.sdk.SendEmailCommand).resolves({ MessageId: 'm-1' });
-  return { define, verify, create: created.handler, ses: created.prepared };
-}
-
-type UserKind = 'known' | 'unknown' | 'unverified';
-
-function events(user: UserKind) {
-  const tweak = <E extends { request: { userAttributes: Record<string, string>; userNotFound?: boolean } }>(e: E) => {
-    if (user === 'unknown') {
-      e.request.userNotFound = true;
-      e.request.userAttributes = {};
-    }
-    if (user === 'unverified') e.request.userAttributes.email_verified = 'false';
-    return e;
-  };
-  return {
-    define: () => tweak(fixture<DefineAuthChallengeTriggerEvent>('define-auth-challenge')),
-    create: () => tweak(fixture<CreateAuthChallengeTriggerEvent>('create-auth-challenge')),
-    verify: () => tweak(fixture<VerifyAuthChallengeResponseTriggerEvent>('verify-auth-challenge')),
-  };
-}
-
-interface Round {
-  readonly publicParameters: Record<string, string>;
-  readonly emailsSoFar: number;
-}
-
-interface Outcome {
-  readonly result: 'tokens' | 'failed' | 'challenge';
-  readonly rounds: Round[];
-  /** The code sent by email, if any. */
-  readonly sentCode?: string;
-  readonly emails: number;
-}
+import {
+  alice,
+  events,
+  latest,
+  triggerCache,
+  useSignInTestBed,
+  SETTINGS,
+  signIn,
+  SMOKE_ADDRESS,
+  T0,
+  TTL_MS,
+  wrong,
+  type SessionEntry,
+  type TriggerOptions,
+} from '../helpers/custom-auth';
+import { useLocalDynamoDb } from '../helpers/dynalite';
+import { context, expectNothingLeaked, type AsyncHandler } from '../helpers/lambda';
 
 /**
- * Drives the three real handlers the way Cognito does (define -> create -> answer -> verify ->
- * define ...). `answer(round, sentCode, privateCode)` gives the user's answer for a round;
- * `beforeDefine` can tamper with the session (as an attacker or a bug would).
+ * The passwordless triggers one session at a time: the real handlers driven as Cognito drives
+ * them, against DynamoDB (dynalite on loopback) with SES and Cognito mocked. Attacks across
+ * sessions are in custom-auth-sessions.test.ts.
  */
-async function signIn(
-  triggers: ReturnType<typeof loadTriggers>,
-  user: UserKind,
-  answer: (round: number, sent: string | undefined, privateCode: string) => string,
-  options: { beforeDefine?: (session: SessionEntry[], round: number) => SessionEntry[]; maxRounds?: number } = {},
-): Promise<Outcome> {
-  const make = events(user);
-  let session: SessionEntry[] = [];
-  const rounds: Round[] = [];
-  const sentCode = () => {
-    const call = triggers.ses.mock.commandCalls(triggers.ses.sdk.SendEmailCommand)[0];
-    return call ? /code is (\d+)/.exec(call.args[0].input.Content!.Simple!.Body!.Text!.Data!)?.[1] : undefined;
-  };
-  const emails = () => triggers.ses.mock.commandCalls(triggers.ses.sdk.SendEmailCommand).length;
-  for (let round = 0; round < (options.maxRounds ?? 10); round++) {
-    if (options.beforeDefine) session = options.beforeDefine(session, round);
-    const define = make.define();
-    define.request.session = structuredClone(session);
-    const decided = (await triggers.define(define, context, () => undefined)).response;
-    if (decided.issueTokens) return { result: 'tokens', rounds, sentCode: sentCode(), emails: emails() };
-    if (decided.failAuthentication) return { result: 'failed', rounds, sentCode: sentCode(), emails: emails() };
-    expect(decided.challengeName).toBe('CUSTOM_CHALLENGE');
 
-    const create = make.create();
-    create.request.session = structuredClone(session);
-    const challenge = (await triggers.create(create, context, () => undefined)).response;
-    rounds.push({ publicParameters: challenge.publicChallengeParameters, emailsSoFar: emails() });
+const tables = { state: 'sign-in-state', outbox: 'outbox' };
+const local = useLocalDynamoDb({ [tables.state]: 'userId', [tables.outbox]: 'email' });
+const cache = triggerCache();
 
-    const verify = make.verify();
-    verify.request.privateChallengeParameters = challenge.privateChallengeParameters;
-    verify.request.challengeAnswer = answer(round, sentCode(), challenge.privateChallengeParameters.code!);
-    const checked = (await triggers.verify(verify, context, () => undefined)).response;
-    session = [
-      ...session,
-      {
-        challengeName: 'CUSTOM_CHALLENGE',
-        challengeResult: checked.answerCorrect,
-        challengeMetadata: challenge.challengeMetadata,
-      },
-    ];
-  }
-  return { result: 'challenge', rounds, sentCode: sentCode(), emails: emails() };
-}
+const bed = useSignInTestBed(cache);
 
-const wrong = (code: string | undefined) => (code === '000000' ? '111111' : '000000');
+const triggers = (options: Partial<TriggerOptions> = {}) => cache.get({ stateTable: tables.state, ...options });
+const withOutbox = (options: Partial<TriggerOptions> = {}) =>
+  triggers({
+    variant: 'handler-with-outbox',
+    ...options,
+    env: {
+      TEST_OUTBOX_TABLE: tables.outbox,
+      TEST_OUTBOX_ADDRESSES: 'success+smoke*@simulator.amazonses.com',
+      USERS_WITH_MFA: 'refuse',
+      ...options.env,
+    },
+  });
+const outboxItems = async () => (await local().client.send(new ScanCommand({ TableName: tables.outbox }))).Items ?? [];
+
+const unknownUser = { kind: 'unknown', sub: 'x', email: 'nobody@example.com' } as const;
+const unverified = { ...alice, kind: 'unverified' } as const;
 
 describe('passwordless sign-in: session states (define / create / verify together)', () => {
   it('first call: asks for a custom challenge, sends one code to the verified address', async () => {
-    const triggers = loadTriggers();
-    const outcome = await signIn(triggers, 'known', () => 'not-a-code', { maxRounds: 1 });
+    const t = triggers();
+    const outcome = await signIn(t, alice, () => 'not-a-code', { maxAnswers: 0 });
     expect(outcome.result).toBe('challenge');
-    expect(outcome.emails).toBe(1);
-    const input = triggers.ses.mock.commandCalls(triggers.ses.sdk.SendEmailCommand)[0]!.args[0].input;
+    expect(t.sent()).toHaveLength(1);
+    const input = t.ses.mock.commandCalls(t.ses.sdk.SendEmailCommand)[0]!.args[0].input;
     expect(input.Destination).toEqual({ ToAddresses: ['alice@example.com'] });
     expect(input.FromEmailAddress).toBe('"Reference" <no-reply@example.com>');
-    expect(outcome.sentCode).toMatch(/^\d{6}$/);
+    expect(t.sent()[0]!.code).toMatch(/^\d{6}$/);
+    expect(outcome.rounds[0]!.privateCode).toBe(t.sent()[0]!.code);
   });
 
   it('right code: tokens', async () => {
-    const outcome = await signIn(loadTriggers(), 'known', (_r, sent) => sent!);
-    expect(outcome).toMatchObject({ result: 'tokens', emails: 1 });
+    const t = triggers();
+    const outcome = await signIn(t, alice, (_r, sent) => latest(sent));
+    expect(outcome.result).toBe('tokens');
+    expect(t.sent()).toHaveLength(1);
   });
 
   it('right code typed with spaces: tokens', async () => {
-    const outcome = await signIn(loadTriggers(), 'known', (_r, sent) => ` ${sent!.slice(0, 3)} ${sent!.slice(3)} `);
+    const outcome = await signIn(
+      triggers(),
+      alice,
+      (_r, sent) => ` ${latest(sent).slice(0, 3)} ${latest(sent).slice(3)} `,
+    );
     expect(outcome.result).toBe('tokens');
   });
 
   it.each([1, 2])('wrong code x%i, then the right one: tokens, and the code was reused (one email)', async (misses) => {
-    const outcome = await signIn(loadTriggers(), 'known', (round, sent) => (round < misses ? wrong(sent) : sent!));
+    const t = triggers();
+    const outcome = await signIn(t, alice, (round, sent) => (round < misses ? wrong(latest(sent)) : latest(sent)));
     expect(outcome.result).toBe('tokens');
-    expect(outcome.emails).toBe(1);
+    expect(t.sent()).toHaveLength(1);
     expect(outcome.rounds.map((r) => r.publicParameters.attemptsLeft)).toEqual(['3', '2', '1'].slice(0, misses + 1));
   });
 
   it('wrong code x3: fails, after three challenges with one email', async () => {
-    const outcome = await signIn(loadTriggers(), 'known', (_r, sent) => wrong(sent));
-    expect(outcome).toMatchObject({ result: 'failed', emails: 1 });
+    const t = triggers();
+    const outcome = await signIn(t, alice, (_r, sent) => wrong(latest(sent)));
+    expect(outcome.result).toBe('failed');
+    expect(t.sent()).toHaveLength(1);
     expect(outcome.rounds.map((r) => r.publicParameters.attemptsLeft)).toEqual(['3', '2', '1']);
   });
 
   it('expired code: the right code after the TTL is refused and the session fails', async () => {
-    const outcome = await signIn(loadTriggers(), 'known', (_r, sent) => {
-      now = T0 + TTL_MS + 1;
-      return sent!;
+    const outcome = await signIn(triggers(), alice, (_r, sent) => {
+      bed.now = T0 + TTL_MS + 1;
+      return latest(sent);
     });
     expect(outcome.result).toBe('failed');
   });
 
   it('code at the last valid millisecond still counts', async () => {
-    const outcome = await signIn(loadTriggers(), 'known', (_r, sent) => {
-      now = T0 + TTL_MS;
-      return sent!;
+    const outcome = await signIn(triggers(), alice, (_r, sent) => {
+      bed.now = T0 + TTL_MS;
+      return latest(sent);
     });
     expect(outcome.result).toBe('tokens');
   });
 
-  it.each([
-    ['a successful PASSWORD_VERIFIER in the session', 'PASSWORD_VERIFIER'],
-    ['an injected SRP_A entry', 'SRP_A'],
-    ['an unknown challenge name', 'CUSTOM_CHALLENGE_V2'],
-  ])('unexpected challenge in session (%s): fails, never tokens', async (_name, challengeName) => {
-    const outcome = await signIn(loadTriggers(), 'known', (_r, sent) => sent!, {
-      beforeDefine: (session, round) =>
-        round === 1 ? [{ challengeName, challengeResult: true } as unknown as SessionEntry, ...session] : session,
-    });
-    expect(outcome.result).toBe('failed');
-  });
-
-  it('SRP_A as the only entry: fails at once', async () => {
-    const outcome = await signIn(loadTriggers(), 'known', (_r, sent) => sent!, {
-      beforeDefine: () => [{ challengeName: 'SRP_A', challengeResult: true } as unknown as SessionEntry],
-    });
-    expect(outcome).toMatchObject({ result: 'failed', emails: 0 });
-  });
-
-  it('a forged successful entry without our metadata: fails', async () => {
-    const outcome = await signIn(loadTriggers(), 'known', () => 'x', {
-      beforeDefine: (session, round) =>
-        round === 1 ? [{ challengeName: 'CUSTOM_CHALLENGE', challengeResult: true, challengeMetadata: 'OK' }] : session,
-    });
-    expect(outcome.result).toBe('failed');
-  });
-
-  it('unknown user: same challenge shape and attempts, no email, never tokens (even with the private code)', async () => {
-    const known = await signIn(loadTriggers(), 'known', (_r, sent) => wrong(sent));
-    const unknown = await signIn(loadTriggers(), 'unknown', (_r, _sent, privateCode) => privateCode);
+  it('unknown user: same challenge shape and attempts, no email, no state, never tokens (even with the private code)', async () => {
+    const t = triggers();
+    const known = await signIn(t, alice, (_r, sent) => wrong(latest(sent)));
+    const emailsBefore = t.sent().length;
+    const unknown = await signIn(t, unknownUser, (_r, _sent, privateCode) => privateCode);
     expect(unknown.result).toBe('failed');
-    expect(unknown.emails).toBe(0);
+    expect(t.sent()).toHaveLength(emailsBefore);
     // Exactly what a known user who types three wrong codes sees.
     expect(unknown.rounds.map((r) => r.publicParameters)).toEqual(known.rounds.map((r) => r.publicParameters));
-    expect(known).toMatchObject({ result: 'failed', emails: 1 });
+    expect(known.result).toBe('failed');
+    const state = await local().client.send(new ScanCommand({ TableName: tables.state }));
+    expect(state.Items?.map((i) => i.userId?.S)).toEqual([alice.sub]);
   });
 
   it('user with an unverified email: same challenge, no email, never tokens', async () => {
-    const outcome = await signIn(loadTriggers(), 'unverified', (_r, _sent, privateCode) => privateCode);
-    expect(outcome).toMatchObject({ result: 'failed', emails: 0 });
+    const t = triggers();
+    const outcome = await signIn(t, unverified, (_r, _sent, privateCode) => privateCode);
+    expect(outcome.result).toBe('failed');
+    expect(t.sent()).toHaveLength(0);
     expect(outcome.rounds[0]!.publicParameters).toEqual(publicParameters(SETTINGS, 3));
   });
 
-  it('writes each new code to the test outbox when one is configured, and only then', async () => {
-    const outcome = await signIn(loadTriggers({ TEST_OUTBOX_TABLE: 'outbox' }), 'known', (round, sent) =>
-      round === 0 ? wrong(sent) : sent!,
+  it('keeps the outstanding code in the state table with a TTL after the code and both windows', async () => {
+    const t = triggers();
+    await signIn(t, alice, (_r, sent) => wrong(latest(sent)), { maxAnswers: 1 });
+    const { Item } = await local().client.send(
+      new GetItemCommand({ TableName: tables.state, Key: { userId: { S: alice.sub } }, ConsistentRead: true }),
     );
-    expect(outcome.result).toBe('tokens');
-    expect(outbox.puts).toHaveLength(1);
-    expect(outbox.puts[0]).toEqual({
-      TableName: 'outbox',
-      Item: {
-        email: { S: 'alice@example.com' },
-        code: { S: outcome.sentCode },
-        expiresAt: { N: String((T0 + TTL_MS) / 1000) },
-      },
+    expect(Item).toEqual({
+      userId: { S: alice.sub },
+      version: { N: '2' },
+      code: { S: t.sent()[0]!.code },
+      codeExpiresAt: { N: String(T0 + TTL_MS) },
+      emailsSent: { N: '1' },
+      emailWindowStart: { N: String(T0) },
+      wrongAnswers: { N: '1' },
+      wrongWindowStart: { N: String(T0) },
+      expiresAt: { N: String((T0 + 3_600_000) / 1000) },
     });
-    outbox.puts = [];
-    await signIn(loadTriggers(), 'known', (_r, sent) => sent!);
-    expect(outbox.puts).toHaveLength(0);
   });
 
-  it('logs no code, no answer, no email address and no event on any path', async () => {
-    const triggers = loadTriggers({ TEST_OUTBOX_TABLE: 'outbox' });
+  it('logs no code, no answer, no email address, no state and no event on any path', async () => {
     const codes: string[] = [];
     const collect = (code: string | undefined) => {
       if (code) codes.push(code);
-      return code;
+      return code ?? '';
     };
-    await signIn(triggers, 'known', (round, sent) => (round < 2 ? wrong(collect(sent)) : collect(sent)!));
-    await signIn(loadTriggers(), 'known', (_r, sent) => wrong(collect(sent)));
-    await signIn(loadTriggers(), 'unknown', (_r, _s, privateCode) => collect(privateCode)!);
-    await signIn(loadTriggers(), 'known', (_r, sent) => {
-      now = T0 + TTL_MS + 1;
-      return collect(sent)!;
+    await signIn(withOutbox(), alice, (round, sent) =>
+      round < 2 ? wrong(collect(latest(sent))) : collect(latest(sent)),
+    );
+    await signIn(triggers(), alice, (_r, sent) => wrong(collect(latest(sent))));
+    await signIn(triggers(), unknownUser, (_r, _s, privateCode) => collect(privateCode));
+    await signIn(triggers(), alice, (_r, sent) => {
+      bed.now = T0 + TTL_MS + 1;
+      return collect(latest(sent));
     });
     expect(codes.length).toBeGreaterThan(3);
-    const text = logs.text();
+    const text = bed.logs.text();
     for (const code of codes) expect(text).not.toMatch(new RegExp(`(?<!\\d)${code}(?!\\d)`));
-    for (const e of [events('known').define(), events('known').create(), events('known').verify()]) {
-      expectNothingLeaked(text, e, ['alice@example.com', '000000', '111111', 'OTP:']);
+    for (const e of [events(alice).define(), events(alice).create(), events(alice).verify()]) {
+      expectNothingLeaked(text, e, ['alice@example.com', alice.sub, '000000', '111111', 'OTP:', tables.state]);
     }
-    expect(logs.entries().length).toBeGreaterThan(10);
+    // Counts only: what the state says reaches the logs as numbers.
+    expect(text).toContain('"emailsInWindow":1');
+    expect(text).toContain('"failuresInWindow":');
+    expect(bed.logs.entries().length).toBeGreaterThan(10);
+  });
+});
+
+describe("dev test outbox: only the smoke test's addresses", () => {
+  it('leaves the outbox empty for an ordinary address (the code goes by email only)', async () => {
+    const t = withOutbox();
+    const outcome = await signIn(t, alice, (_r, sent) => latest(sent));
+    expect(outcome.result).toBe('tokens');
+    expect(t.sent()).toHaveLength(1);
+    expect(await outboxItems()).toEqual([]);
+  });
+
+  it('writes each new code of a matching address to the outbox, once per code', async () => {
+    const smoke = { kind: 'known', sub: 'smoke-sub', email: SMOKE_ADDRESS } as const;
+    const t = withOutbox();
+    const outcome = await signIn(t, smoke, (round, sent) => (round === 0 ? wrong(latest(sent)) : latest(sent)));
+    expect(outcome.result).toBe('tokens');
+    expect(await outboxItems()).toEqual([
+      { email: { S: SMOKE_ADDRESS }, code: { S: t.sent()[0]!.code }, expiresAt: { N: String((T0 + TTL_MS) / 1000) } },
+    ]);
+  });
+
+  it('matches the pattern exactly: * never crosses the @, the domain is exact, case is ignored', () => {
+    const accepts = addressMatcher('success+smoke*@simulator.amazonses.com');
+    expect(accepts('success+smoke123-alice@simulator.amazonses.com')).toBe(true);
+    expect(accepts('SUCCESS+Smoke1@Simulator.AmazonSES.com')).toBe(true);
+    expect(accepts('alice@example.com')).toBe(false);
+    expect(accepts('success+smoke1@evil.io@simulator.amazonses.com')).toBe(false);
+    expect(accepts('success+smoke1@simulator.amazonses.com.evil.io')).toBe(false);
+    expect(accepts('xsuccess+smoke1@simulator.amazonses.com')).toBe(false);
+    expect(accepts('success+smoke1@simulatorxamazonses.com')).toBe(false);
+    expect(addressMatcher('qa-user@example.com')('qa-user@example.com')).toBe(true);
   });
 });
 
@@ -305,64 +234,102 @@ describe('create auth challenge: failures', () => {
     ],
     ['SES times out', Object.assign(new Error('socket hang up'), { name: 'TimeoutError' })],
     ['SES throttles', Object.assign(new Error('Maximum sending rate exceeded'), { name: 'TooManyRequestsException' })],
-  ])('fails closed with the generic message when %s', async (_name, error) => {
-    const triggers = loadTriggers();
-    triggers.ses.mock.on(triggers.ses.sdk.SendEmailCommand).rejects(error);
-    await expect(triggers.create(events('known').create(), context, () => undefined)).rejects.toThrow(
+  ])('fails closed with the generic message when %s, and frees the code for the next session', async (_name, error) => {
+    const t = triggers();
+    t.ses.mock.on(t.ses.sdk.SendEmailCommand).rejectsOnce(error).resolves({ MessageId: 'm-2' });
+    await expect(t.create(events(alice).create(), context, () => undefined)).rejects.toThrow(
       new Error(GENERIC_ERROR_MESSAGE),
     );
-    expect(logs.text()).toContain(error.name);
-    expect(logs.text()).not.toContain(error.message);
+    expect(bed.logs.text()).toContain(error.name);
+    expect(bed.logs.text()).not.toContain(error.message);
+    // The next session emails a new code instead of reusing one nobody received.
+    const next = await signIn(t, alice, (_r, sent) => latest(sent));
+    expect(next.result).toBe('tokens');
+    expect(t.sent().filter((m) => m.code)).toHaveLength(2);
   });
 
   it('fails closed when the test outbox write fails', async () => {
-    outbox.reply = Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
-    const triggers = loadTriggers({ TEST_OUTBOX_TABLE: 'outbox' });
-    await expect(triggers.create(events('known').create(), context, () => undefined)).rejects.toThrow(
-      GENERIC_ERROR_MESSAGE,
-    );
+    const t = withOutbox({ env: { TEST_OUTBOX_TABLE: 'no-such-table' } });
+    const smoke = events({ kind: 'known', sub: 'smoke-sub', email: SMOKE_ADDRESS }).create();
+    await expect(t.create(smoke, context, () => undefined)).rejects.toThrow(GENERIC_ERROR_MESSAGE);
   });
 
+  it.each(['create', 'verify'])(
+    'fails closed with the generic message when the state table is missing (%s), and logs only the error type',
+    async (which) => {
+      const ok = triggers();
+      const started = await ok.create(events(alice).create(), context, () => undefined);
+      const broken = triggers({ stateTable: 'no-such-table' });
+      const run =
+        which === 'create'
+          ? broken.create(events(alice).create(), context, () => undefined)
+          : broken.verify(
+              Object.assign(events(alice).verify(), {
+                request: {
+                  ...events(alice).verify().request,
+                  privateChallengeParameters: started.response.privateChallengeParameters,
+                  challengeAnswer: started.response.privateChallengeParameters.code,
+                },
+              }),
+              context,
+              () => undefined,
+            );
+      await expect(run).rejects.toThrow(new Error(GENERIC_ERROR_MESSAGE));
+      expect(broken.sent()).toHaveLength(0);
+      expect(bed.logs.text()).toContain('ResourceNotFoundException');
+      expect(bed.logs.text()).not.toContain('no-such-table');
+    },
+  );
+
   it.each([
-    ['another challenge name', (e: CreateAuthChallengeTriggerEvent) => (e.request.challengeName = 'SRP_A')],
+    [
+      'another challenge name',
+      (e: ReturnType<ReturnType<typeof events>['create']>) => (e.request.challengeName = 'SRP_A'),
+    ],
     [
       'a later round without our metadata',
-      (e: CreateAuthChallengeTriggerEvent) =>
+      (e: ReturnType<ReturnType<typeof events>['create']>) =>
         (e.request.session = [{ challengeName: 'CUSTOM_CHALLENGE', challengeResult: false, challengeMetadata: 'x' }]),
     ],
-    ['a session that is not a list', (e: CreateAuthChallengeTriggerEvent) => (e.request.session = {} as never)],
+    [
+      'a session that is not a list',
+      (e: ReturnType<ReturnType<typeof events>['create']>) => (e.request.session = {} as never),
+    ],
   ])('refuses %s', async (_name, tweak) => {
-    const triggers = loadTriggers();
-    const event = events('known').create();
+    const t = triggers();
+    const event = events(alice).create();
     tweak(event);
-    await expect(triggers.create(event, context, () => undefined)).rejects.toThrow(GENERIC_ERROR_MESSAGE);
-    expect(triggers.ses.mock.calls()).toHaveLength(0);
+    await expect(t.create(event, context, () => undefined)).rejects.toThrow(GENERIC_ERROR_MESSAGE);
+    expect(t.ses.mock.calls()).toHaveLength(0);
   });
 
   it('ignores clientMetadata (cannot choose the code or the address)', async () => {
-    const triggers = loadTriggers();
-    const event = events('known').create();
+    const t = triggers();
+    const event = events(alice).create();
     event.request.clientMetadata = { code: '000000', email: 'mallory@evil.io' };
-    const result = await triggers.create(event, context, () => undefined);
+    const result = await t.create(event, context, () => undefined);
     expect(result.response.privateChallengeParameters.code).not.toBe('000000');
-    const input = triggers.ses.mock.commandCalls(triggers.ses.sdk.SendEmailCommand)[0]!.args[0].input;
-    expect(input.Destination?.ToAddresses).toEqual(['alice@example.com']);
+    expect(t.sent().map((m) => m.to)).toEqual(['alice@example.com']);
   });
 
   it('fails at load on a bad configuration', () => {
-    expect(() => loadTriggers({ CODE_LENGTH: '4' })).toThrow('code length must be 6-10 digits');
-    expect(() => loadTriggers({ MAX_ATTEMPTS: '5' })).toThrow('MAX_ATTEMPTS must be 1-3');
-    expect(() => loadTriggers({ EMAIL_FROM: '' })).toThrow('Missing environment variable EMAIL_FROM');
+    expect(() => triggers({ env: { CODE_LENGTH: '4' } })).toThrow('code length must be 6-10 digits');
+    expect(() => triggers({ env: { MAX_ATTEMPTS: '5' } })).toThrow('MAX_ATTEMPTS must be 1-3');
+    expect(() => triggers({ env: { EMAIL_FROM: '' } })).toThrow('Missing environment variable EMAIL_FROM');
+    expect(() => triggers({ env: { MAX_WRONG_ANSWERS: '0' } })).toThrow('MAX_WRONG_ANSWERS must be 1-100');
+    expect(() => triggers({ env: { SIGN_IN_STATE_TABLE: '' } })).toThrow(
+      'Missing environment variable SIGN_IN_STATE_TABLE',
+    );
   });
 });
 
 describe('define / verify handlers: malformed input', () => {
   it('reject unknown trigger sources and malformed events with the generic message', async () => {
-    const { define, verify, create } = loadTriggers();
+    const { define, verify, create } = triggers();
     for (const [handler, make] of [
-      [define, events('known').define],
-      [verify, events('known').verify],
-      [create, events('known').create],
+      [define, events(alice).define],
+      [verify, events(alice).verify],
+      [create, events(alice).create],
     ] as const) {
       const wrongSource = { ...make(), triggerSource: 'DefineAuthChallenge_Other' };
       for (const event of [wrongSource, null, { ...make(), request: null }]) {
@@ -374,23 +341,29 @@ describe('define / verify handlers: malformed input', () => {
   });
 
   it('define fails authentication on a session that is not a list', async () => {
-    const { define } = loadTriggers();
-    const event = events('known').define();
+    const { define } = triggers();
+    const event = events(alice).define();
     event.request.session = 'x' as never;
     const result = await define(event, context, () => undefined);
     expect(result.response).toEqual({ issueTokens: false, failAuthentication: true });
   });
 
   it('verify ignores clientMetadata and treats a missing expected code as wrong', async () => {
-    const { verify } = loadTriggers();
-    const event = events('known').verify();
+    const { verify } = triggers();
+    const event = events(alice).verify();
     event.request.privateChallengeParameters = {};
     event.request.challengeAnswer = '';
     expect((await verify(event, context, () => undefined)).response.answerCorrect).toBe(false);
-    const empty = events('known').verify();
+    const empty = events(alice).verify();
     empty.request.privateChallengeParameters = { code: '', expiresAt: String(T0 + 1000) };
     empty.request.challengeAnswer = '';
     expect((await verify(empty, context, () => undefined)).response.answerCorrect).toBe(false);
+  });
+
+  it("verify never accepts the fixture answer: a code that is not the user's outstanding one", async () => {
+    const { verify } = triggers();
+    const event = events(alice).verify(); // private code 482913, answered 482913, never issued
+    expect((await verify(event, context, () => undefined)).response.answerCorrect).toBe(false);
   });
 });
 
@@ -487,6 +460,16 @@ describe('one-time codes (pure)', () => {
     const spy = jest.spyOn(crypto, 'timingSafeEqual');
     isAnswerCorrect({ code: '123456', expiresAt: String(T0) }, '654321', T0, 6);
     expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads the code back from private challenge parameters and rejects anything else', () => {
+    expect(parsePrivateParameters(privateParameters({ code: '012345', expiresAt: T0 }))).toEqual({
+      code: '012345',
+      expiresAt: T0,
+    });
+    for (const bad of [undefined, null, {}, { code: '12345', expiresAt: '1' }, { code: '123456' }, { code: 123456 }]) {
+      expect(parsePrivateParameters(bad)).toBeUndefined();
+    }
   });
 
   it('round-trips challenge metadata and rejects anything else', () => {

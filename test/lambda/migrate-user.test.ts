@@ -337,6 +337,14 @@ describe('migration decisions (pure)', () => {
     expect(attributes).toEqual({ email: EMAIL, email_verified: 'false', given_name: 'A' });
   });
 
+  it.each(['acme/sub', 'Acme', 'acme.sub', 'acme_sub'])(
+    'migrates no tenant %j that is not a tenant id (migrated users skip pre sign-up)',
+    (tenantId) => {
+      expect(migratedAttributes({ ...user, tenantId })['custom:tenant_id']).toBeUndefined();
+      expect(migratedAttributes({ ...user, tenantId: 'acme-sub' })['custom:tenant_id']).toBe('acme-sub');
+    },
+  );
+
   it('parses table items strictly: items without a hash or email are no user', () => {
     expect(parseLegacyItem({ username: { S: EMAIL }, email: { S: EMAIL } })).toBeUndefined();
     expect(parseLegacyItem(item())?.attributes).toEqual({ given_name: 'Alice', family_name: 'Legacy' });

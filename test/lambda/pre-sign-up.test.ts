@@ -10,14 +10,14 @@ import {
 } from '../../lambda/triggers/pre-sign-up/policy';
 import { GENERIC_ERROR_MESSAGE, USER_MESSAGES } from '../../lambda/shared/errors';
 import { context, expectNothingLeaked, fixture, loadHandler, spyOnLogs, type AsyncHandler } from '../helpers/lambda';
-import { mockCognito } from '../helpers/sdk-mock';
+import { mockCognito, mockDynamoDb } from '../helpers/sdk-mock';
 
 type Handler = AsyncHandler<PreSignUpTriggerEvent, PreSignUpTriggerEvent>;
 
 const ENV = {
   ALLOWED_EMAIL_DOMAINS: 'example.com,partner.org',
   DENIED_EMAIL_DOMAINS: 'mailinator.com',
-  FEDERATED_PROVIDERS: 'Google,Okta',
+  LINK_PROVIDERS: 'Google,Okta',
 };
 
 /** The deployed variant with federation (links accounts); `plain` is the one without. */
@@ -262,12 +262,12 @@ describe('pre sign-up handler', () => {
       expect(mock.commandCalls(sdk.AdminLinkProviderForUserCommand)).toHaveLength(0);
     });
 
-    it('does not look up users when linking is off or the provider is unknown', async () => {
+    it('does not look up users when linking is off or the provider is not trusted for linking', async () => {
       const off = load({}, 'plain');
       await off.handler(external(), context, () => undefined);
       expect(off.mock.calls()).toHaveLength(0);
 
-      const unknown = load({ FEDERATED_PROVIDERS: 'Okta' });
+      const unknown = load({ LINK_PROVIDERS: 'Okta' });
       await unknown.handler(external(), context, () => undefined);
       expect(unknown.mock.calls()).toHaveLength(0);
     });
@@ -291,6 +291,87 @@ describe('pre sign-up handler', () => {
       await expect(handler(external(), context, () => undefined)).rejects.toThrow(new Error(GENERIC_ERROR_MESSAGE));
       expect(logs.text()).toContain(error.name);
       expect(logs.text()).not.toContain(error.message);
+    });
+  });
+
+  describe('tenant ids (isTenantId, lambda/contract.ts)', () => {
+    it.each(['acme/sub', 'acme*', 'Acme', 'acme.sub', 'acme_sub', '-acme', '', 'a'.repeat(64), 'acme\u0000'])(
+      'refuses an admin-created or federated user with tenant %j, with the fixed message',
+      async (tenant) => {
+        const { handler } = load();
+        for (const make of [adminCreate, external, signUp]) {
+          const event = make();
+          event.request.userAttributes['custom:tenant_id'] = tenant;
+          await expect(handler(event, context, () => undefined)).rejects.toThrow(
+            new Error(USER_MESSAGES.signUpNotAllowed),
+          );
+        }
+        expect(logs.text()).toContain('tenant-id-invalid');
+      },
+    );
+
+    it.each(['acme', 'acme-sub', 'globex2', '0', 'a'.repeat(63)])('accepts tenant %j', async (tenant) => {
+      const { handler } = load({}, 'plain');
+      const event = adminCreate();
+      event.request.userAttributes['custom:tenant_id'] = tenant;
+      await expect(handler(event, context, () => undefined)).resolves.toBe(event);
+    });
+  });
+
+  describe('self sign-up with migration on: legacy addresses', () => {
+    type DynamoMock = ReturnType<typeof mockDynamoDb>;
+    function loadWithLegacy(variant: 'handler-migration' | 'handler-federated-migration') {
+      const { handler, prepared } = loadHandler<
+        Handler,
+        { dynamo: DynamoMock; cognito: ReturnType<typeof mockCognito> }
+      >(`triggers/pre-sign-up/${variant}`, { ...ENV, LEGACY_USERS_TABLE: 'legacy-users' }, (load) => ({
+        dynamo: mockDynamoDb(load),
+        cognito: mockCognito(load),
+      }));
+      return { handler, ...prepared };
+    }
+    const legacyItem = {
+      username: { S: 'alice@example.com' },
+      email: { S: 'alice@example.com' },
+      passwordHash: { S: '$scrypt$ln=17,r=8,p=1$c2FsdA$aGFzaA' },
+    };
+
+    it.each(['handler-migration', 'handler-federated-migration'] as const)(
+      '%s refuses a self sign-up with the address of a legacy user who has not migrated, with the fixed message',
+      async (variant) => {
+        const { handler, dynamo } = loadWithLegacy(variant);
+        dynamo.mock.on(dynamo.sdk.GetItemCommand).resolves({ Item: legacyItem });
+        const event = signUp();
+        event.request.userAttributes.email = 'Alice@Example.com';
+        await expect(handler(event, context, () => undefined)).rejects.toThrow(
+          new Error(USER_MESSAGES.signUpNotAllowed),
+        );
+        const lookups = dynamo.mock.commandCalls(dynamo.sdk.GetItemCommand);
+        expect(lookups.map((c) => c.args[0].input)).toEqual([
+          { TableName: 'legacy-users', Key: { username: { S: 'alice@example.com' } } },
+        ]);
+        // Bounded by the invocation's deadline: the lookup carries an abort signal.
+        const options = (lookups[0]!.args as unknown[])[1] as { abortSignal?: unknown };
+        expect(options.abortSignal).toBeInstanceOf(AbortSignal);
+        expect(logs.text()).toContain('legacy-user');
+        expect(logs.text()).not.toContain('lice@');
+      },
+    );
+
+    it('lets other addresses sign up, and looks up only self sign-ups', async () => {
+      const { handler, dynamo } = loadWithLegacy('handler-migration');
+      dynamo.mock.on(dynamo.sdk.GetItemCommand).resolves({});
+      await expect(handler(signUp(), context, () => undefined)).resolves.toBeDefined();
+      await expect(handler(adminCreate(), context, () => undefined)).resolves.toBeDefined();
+      expect(dynamo.mock.commandCalls(dynamo.sdk.GetItemCommand)).toHaveLength(1);
+    });
+
+    it('fails closed with the generic message when the lookup fails', async () => {
+      const { handler, dynamo } = loadWithLegacy('handler-migration');
+      dynamo.mock
+        .on(dynamo.sdk.GetItemCommand)
+        .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+      await expect(handler(signUp(), context, () => undefined)).rejects.toThrow(new Error(GENERIC_ERROR_MESSAGE));
     });
   });
 

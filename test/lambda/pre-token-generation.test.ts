@@ -70,6 +70,15 @@ describe('decideTokenClaims', () => {
     expect(decision.accessTokenClaims).toEqual({});
   });
 
+  it.each(['acme/sub', 'Acme', 'acme.sub', 'acme_sub', 'acme*'])(
+    'drops a tenant %j that is not a tenant id from the access token and suppresses it in the ID token',
+    (tenant) => {
+      const decision = decideTokenClaims([], { 'custom:tenant_id': tenant, 'custom:department': 'finance' }, [], RULES);
+      expect(decision.accessTokenClaims).toEqual({ department: 'finance' });
+      expect(decision.idTokenClaimsToSuppress).toEqual(['custom:tenant_id']);
+    },
+  );
+
   it('suppresses API scopes the user is not entitled to and keeps others', () => {
     const decision = decideTokenClaims(['editors'], {}, ['openid', 'api/admin', 'api/write'], RULES);
     expect(decision.scopesToSuppress).toEqual(['api/admin']);
@@ -135,6 +144,18 @@ describe('pre token generation handler (V2)', () => {
     });
     expect(result.response.claimsAndScopeOverrideDetails?.groupOverrideDetails).toBeUndefined();
     expect(result.request.groupConfiguration).toEqual(groupConfiguration);
+  });
+
+  it('suppresses custom:tenant_id in the ID token when it is not a tenant id (no principal tag from it)', async () => {
+    const event = tokenEvent();
+    event.request.userAttributes['custom:tenant_id'] = 'acme/sub';
+    const result = await load()(event, context, () => undefined);
+    expect(result.response.claimsAndScopeOverrideDetails?.idTokenGeneration).toEqual({
+      claimsToSuppress: ['custom:tenant_id'],
+    });
+    expect(result.response.claimsAndScopeOverrideDetails?.accessTokenGeneration?.claimsToAddOrOverride).toEqual({
+      department: 'finance',
+    });
   });
 
   it('ignores clientMetadata that asks for another tenant or more scopes', async () => {

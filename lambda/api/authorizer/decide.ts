@@ -1,4 +1,4 @@
-import { CLAIM_VALUE_PATTERN, type AuthorizerRules } from '../../contract';
+import { isTenantId, type AuthorizerRules } from '../../contract';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 
 /**
@@ -34,8 +34,6 @@ export type Decision =
   | { readonly effect: 'Allow'; readonly principalId: string; readonly context: AllowContext }
   | { readonly effect: 'Deny'; readonly principalId: string; readonly reason: string };
 
-const CLAIM_VALUE = new RegExp(CLAIM_VALUE_PATTERN);
-
 const stringList = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 
@@ -67,7 +65,7 @@ export function decide(claims: AccessTokenClaims, request: RequestFacts, rules: 
   if (!groups.some((group) => rules.allowedGroups.includes(group))) return deny('not in an allowed group');
 
   const tenant = claims.tenant_id;
-  if (typeof tenant !== 'string' || !CLAIM_VALUE.test(tenant)) return deny('no tenant claim');
+  if (!isTenantId(tenant)) return deny('no tenant claim');
   const requested = request.pathParameters?.[rules.tenantParameter];
   if (requested !== tenant) return deny('other tenant');
 

@@ -84,3 +84,14 @@ export function renderEmail(code: string, ttlMs: number): { subject: string; tex
       'If you did not try to sign in, ignore this email: nobody can sign in without the code.\n',
   };
 }
+
+/**
+ * A test-outbox address pattern as a predicate: `*` stands for any run of characters except `@`,
+ * everything else is literal, and the comparison ignores case. The schema only lets through
+ * patterns with a literal start and an exact domain (never a whole domain).
+ */
+export function addressMatcher(pattern: string): (address: string) => boolean {
+  const literal = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const regex = new RegExp(`^${pattern.toLowerCase().split('*').map(literal).join('[^@]*')}$`);
+  return (address) => regex.test(address.toLowerCase());
+}

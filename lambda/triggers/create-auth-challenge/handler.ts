@@ -1,4 +1,9 @@
+import { codeStateStore } from '../../shared/code-state-table';
 import { makeCreateAuthChallengeHandler } from './create-challenge';
+import { isMfaEnrolled } from './mfa';
 
-/** Create auth challenge: emails the code through SES (see create-challenge.ts). No DynamoDB client. */
-export const handler = makeCreateAuthChallengeHandler();
+/**
+ * Create auth challenge (the default: usersWithMfa "refuse"): per-user state in DynamoDB, the
+ * code emailed through SES, and no code at all for users who enrolled MFA (see create-challenge.ts).
+ */
+export const handler = makeCreateAuthChallengeHandler({ store: codeStateStore, isMfaEnrolled });

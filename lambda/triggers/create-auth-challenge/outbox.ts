@@ -6,8 +6,8 @@ import type { IssuedCode } from '../../shared/one-time-code';
 
 /**
  * Dev-only test outbox: the code, keyed by the lower-cased address, for the smoke test to read
- * instead of a mailbox. Items expire through the table's TTL. Only handler-with-outbox.ts bundles
- * this module, so production functions never load the DynamoDB client.
+ * instead of a mailbox, written only for addresses matching the configured pattern (the caller
+ * checks). Items expire through the table's TTL. Only handler-with-outbox.ts bundles this module.
  */
 export async function writeToOutbox(
   tableName: string,

@@ -1,4 +1,4 @@
-import { CLAIM_VALUE_PATTERN, type PasswordRules } from '../../contract';
+import { CLAIM_VALUE_PATTERN, isTenantId, type PasswordRules } from '../../contract';
 import type { FindOptions, LegacyDirectory, LegacyUser } from '../../shared/legacy-directory';
 import { MIGRATED_ATTRIBUTES } from '../../shared/legacy-directory';
 import { parseHash, verifyPassword, type ParsedHash } from '../../shared/password-hash';
@@ -93,7 +93,8 @@ export function migratedAttributes(user: LegacyUser): Record<string, string> {
     const value = user.attributes[name];
     if (value !== undefined && isProfileValue(value)) attributes[name] = value;
   }
-  if (user.tenantId !== undefined && IDENTIFIER.test(user.tenantId)) attributes['custom:tenant_id'] = user.tenantId;
+  // Migrated users skip pre sign-up: the tenant-id rule applies here too (isTenantId, lambda/contract.ts).
+  if (user.tenantId !== undefined && isTenantId(user.tenantId)) attributes['custom:tenant_id'] = user.tenantId;
   if (user.department !== undefined && IDENTIFIER.test(user.department)) {
     attributes['custom:department'] = user.department;
   }

@@ -4,13 +4,21 @@
  * Cognito computed it, and the immutable, admin-set custom attributes.
  */
 
-import { CLAIM_VALUE_PATTERN, type ScopeRules } from '../../contract';
+import { CLAIM_VALUE_PATTERN, isTenantId, type ScopeRules } from '../../contract';
 
 /** Claim values are short identifiers; anything else is left out rather than trusted. */
 const CLAIM_VALUE = new RegExp(CLAIM_VALUE_PATTERN);
 
+/** The attribute that becomes the `tenant` principal tag and `tenants/<id>/` paths: see isTenantId in lambda/contract.ts. */
+const TENANT_CLAIM = 'tenant_id';
+
 export interface TokenDecision {
   readonly accessTokenClaims: Record<string, string>;
+  /**
+   * ID-token claims to drop: `custom:tenant_id` when it is not a valid tenant id (a user created
+   * before the rule, or around pre sign-up), so the identity pool never makes it a principal tag.
+   */
+  readonly idTokenClaimsToSuppress: string[];
   readonly scopesToAdd: string[];
   readonly scopesToSuppress: string[];
 }
@@ -35,14 +43,19 @@ export function decideTokenClaims(
   }
 
   const accessTokenClaims: Record<string, string> = {};
+  const idTokenClaimsToSuppress: string[] = [];
   for (const claim of rules.claims) {
     const value = attributes[`custom:${claim}`];
-    if (value !== undefined && CLAIM_VALUE.test(value)) accessTokenClaims[claim] = value;
+    if (value === undefined) continue;
+    const valid = claim === TENANT_CLAIM ? isTenantId(value) : CLAIM_VALUE.test(value);
+    if (valid) accessTokenClaims[claim] = value;
+    else if (claim === TENANT_CLAIM) idTokenClaimsToSuppress.push(`custom:${claim}`);
   }
 
   const already = new Set(requestedScopes);
   return {
     accessTokenClaims,
+    idTokenClaimsToSuppress,
     scopesToAdd: [...entitled].filter((s) => !already.has(s)).sort(),
     // Defense in depth: an API scope the user is not entitled to never survives, even if a
     // client were misconfigured to allow requesting it.

@@ -29,6 +29,9 @@ export const handler: PreTokenGenerationV2TriggerHandler = async (event) =>
     const decision = decideTokenClaims(groups, event.request.userAttributes ?? {}, event.request.scopes ?? [], rules);
     event.response = {
       claimsAndScopeOverrideDetails: {
+        ...(decision.idTokenClaimsToSuppress.length > 0
+          ? { idTokenGeneration: { claimsToSuppress: decision.idTokenClaimsToSuppress } }
+          : {}),
         accessTokenGeneration: {
           claimsToAddOrOverride: decision.accessTokenClaims,
           scopesToAdd: decision.scopesToAdd,

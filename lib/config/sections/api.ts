@@ -42,7 +42,7 @@ export const apiSchema = z
       .max(300)
       .default(60)
       .describe(
-        'Seconds API Gateway caches an authorizer decision (0 = off). Keyed by the token (and path for the tenant authorizer); a revoked token keeps working at most this long.',
+        'Seconds API Gateway caches an authorizer decision (0 = off). Keyed by the token (and path for the tenant authorizer). A cached Allow can outlive the token by at most this long; revoked tokens keep working until they expire (docs/api.md).',
       ),
     executionLogLevel: z
       .enum(['ERROR', 'INFO'])

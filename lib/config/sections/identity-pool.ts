@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTenantId, TENANT_ID_RULE } from '../../../lambda/contract';
 import { CLIENT_WRITABLE_ATTRIBUTES } from '../client-attributes';
 import { claimName, roleName, TENANT_ACCESS } from '../fields';
 import { quote, requireKnown, rule, type Report, type RuleSection } from '../rule';
@@ -149,6 +150,24 @@ export const identityPoolRules: RuleSection = {
       'A `custom:` claim in a role rule or principal tag is one of `userPool.authorizationAttributes`.',
       (config, report) => {
         for (const { claim, path } of claimsRead(config)) checkCustomClaim(config, report, claim, path);
+      },
+    ),
+    rule(
+      'tenant-rule-values',
+      `An identity-pool rule on \`custom:tenant_id\` compares it with a tenant id (${TENANT_ID_RULE}) for Equals / NotEqual, or a piece of one for StartsWith / Contains; otherwise it could never match a tenant pre sign-up lets in.`,
+      (config, report) => {
+        config.identityPool.rules.forEach((r, index) => {
+          if (r.claim !== 'custom:tenant_id') return;
+          const whole = r.matchType === 'Equals' || r.matchType === 'NotEqual';
+          if (whole ? isTenantId(r.value) : /^[a-z0-9-]+$/.test(r.value)) return;
+          report(
+            ['identityPool', 'rules', index, 'value'],
+            r.value,
+            whole
+              ? `not a tenant id; tenant ids are ${TENANT_ID_RULE}`
+              : 'expected lower-case letters, digits or hyphens (the characters of a tenant id)',
+          );
+        });
       },
     ),
     rule(

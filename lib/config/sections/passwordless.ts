@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { requirePlan, rule, type RuleSection } from '../rule';
 
+/** The addresses scripts/smoke.ts creates (its dev deploy role may read their outbox items). */
+export const DEFAULT_TEST_OUTBOX_ADDRESSES = 'success+smoke*@simulator.amazonses.com';
+
+/**
+ * A test-outbox address pattern: lower-case, at most one `*` in the local part after at least 4
+ * literal characters, and an exact domain. `*@example.com` (a whole domain) never passes.
+ */
+const OUTBOX_ADDRESS_PATTERN =
+  /^[a-z0-9._+-]{4,}(\*[a-z0-9._+-]*)?@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
 const customChallengeSchema = z
   .strictObject({
     enabled: z
@@ -32,11 +42,68 @@ const customChallengeSchema = z
       .describe(
         'Also write each code to a DynamoDB table with a TTL, for a smoke test to read instead of a mailbox. Never in production.',
       ),
-    allowWithRequiredMfa: z
-      .boolean()
-      .default(false)
+    testOutboxAddresses: z
+      .string()
+      .max(254)
+      .regex(
+        OUTBOX_ADDRESS_PATTERN,
+        'expected a lower-case address, or a pattern with one "*" after a literal start of at least 4 characters, e.g. "success+smoke*@simulator.amazonses.com" (never a whole domain)',
+      )
+      .default(DEFAULT_TEST_OUTBOX_ADDRESSES)
       .describe(
-        'Accept that this sign-in proves only control of the email inbox and skips the TOTP MFA that userPool.mfa REQUIRED asks of password sign-in. Needed to enable it with required MFA.',
+        'Only codes for addresses matching this pattern (`*` = any characters except `@`, case-insensitive) are written to the test outbox; everyone else gets the code by email only. The default matches the addresses the smoke test creates.',
+      ),
+    usersWithMfa: z
+      .enum(['refuse', 'allow'])
+      .default('refuse')
+      .describe(
+        'Users who enrolled MFA (TOTP, SMS or email): "refuse" gives them a challenge that sends no code and never succeeds (they sign in with their password and MFA); "allow" accepts the emailed code alone for them, one factor instead of two. With userPool.mfa REQUIRED every user has MFA, so only "allow" makes sense there.',
+      ),
+    emailLimit: z
+      .strictObject({
+        maxEmails: z
+          .number()
+          .int()
+          .min(1)
+          .max(10)
+          .default(3)
+          .describe('Codes emailed to one user within windowSeconds (1-10), whatever the number of sign-in sessions.'),
+        windowSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(86400)
+          .default(900)
+          .describe('Length of the email window in seconds (60-86400, at least codeTtlSeconds).'),
+      })
+      .prefault({})
+      .describe(
+        'Cross-session email limit per user. A new session reuses a code that is still valid and sends nothing; a new code is emailed only while this limit allows.',
+      ),
+    lockout: z
+      .strictObject({
+        maxWrongAnswers: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .default(5)
+          .describe(
+            'Wrong answers one user may give within windowSeconds, across all sessions (1-100); then sign-in by code is refused until the window ends.',
+          ),
+        windowSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(86400)
+          .default(3600)
+          .describe(
+            'Length of the wrong-answer window in seconds (60-86400, at least codeTtlSeconds), counted from the first wrong answer in it.',
+          ),
+      })
+      .prefault({})
+      .describe(
+        'Cross-session lockout per user. A locked-out user sees what any failed sign-in shows (same challenges, same error); other users are not affected.',
       ),
   })
   .describe(
@@ -88,15 +155,32 @@ export const passwordlessRules: RuleSection = {
     ),
     rule(
       'custom-challenge-with-required-mfa',
-      'With `userPool.mfa: REQUIRED`, `passwordless.customChallenge.enabled` also needs `allowWithRequiredMfa: true` (an emailed code is one factor and skips TOTP).',
+      'With `userPool.mfa: REQUIRED` every user has MFA, so `passwordless.customChallenge.usersWithMfa` must be `allow` (an emailed code is one factor and skips TOTP; `refuse` would refuse everyone).',
       (config, report) => {
         const custom = config.passwordless.customChallenge;
-        if (custom.enabled && config.userPool.mfa === 'REQUIRED' && !custom.allowWithRequiredMfa) {
+        if (custom.enabled && config.userPool.mfa === 'REQUIRED' && custom.usersWithMfa !== 'allow') {
           report(
-            [...CUSTOM, 'enabled'],
-            true,
-            'an emailed code is a single factor and skips the TOTP that userPool.mfa "REQUIRED" asks of password sign-in; set userPool.mfa to "OPTIONAL" or passwordless.customChallenge.allowWithRequiredMfa to true',
+            [...CUSTOM, 'usersWithMfa'],
+            custom.usersWithMfa,
+            'with userPool.mfa "REQUIRED" every user has MFA, so "refuse" would refuse everyone; an emailed code is a single factor that skips the TOTP password sign-in asks for: set userPool.mfa to "OPTIONAL", or usersWithMfa to "allow" to accept that',
           );
+        }
+      },
+    ),
+    rule(
+      'limit-windows-cover-code-lifetime',
+      '`passwordless.customChallenge.emailLimit.windowSeconds` and `lockout.windowSeconds` are at least `codeTtlSeconds` (a shorter window resets while a code is still valid: more emails or guesses than the limits say).',
+      (config, report) => {
+        const custom = config.passwordless.customChallenge;
+        for (const limit of ['emailLimit', 'lockout'] as const) {
+          const seconds = custom[limit].windowSeconds;
+          if (seconds < custom.codeTtlSeconds) {
+            report(
+              [...CUSTOM, limit, 'windowSeconds'],
+              seconds,
+              `must be at least passwordless.customChallenge.codeTtlSeconds (${custom.codeTtlSeconds}): a shorter window resets while a code is still valid`,
+            );
+          }
         }
       },
     ),

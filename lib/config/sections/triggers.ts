@@ -39,7 +39,9 @@ export const triggersSchema = z
         linkFederatedUsers: z
           .boolean()
           .default(true)
-          .describe('Link a Google/OIDC sign-up to the native user with the same email when both sides verified it.'),
+          .describe(
+            'Link a Google/OIDC sign-up to the native user with the same email when both sides verified it, for providers with `trustEmailVerified` only.',
+          ),
       })
       .prefault({})
       .describe('Pre sign-up trigger.'),

@@ -3,13 +3,15 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { PASSWORDLESS_ENV } from '../../../lambda/contract';
 import { sesIdentityOf, type StageConfig } from '../../config/schema';
 import { TriggerFunction } from './trigger-function';
 
 /**
  * Custom-auth family: the passwordless email-code sign-in, one trigger per step of Cognito's
- * CUSTOM_AUTH flow (define -> create -> verify -> define ...). Define and verify call no AWS API;
- * create sends the code with SES and, in dev, writes it to the test outbox.
+ * CUSTOM_AUTH flow (define -> create -> verify -> define ...). Define calls no AWS API; create
+ * and verify share the per-user sign-in state across sessions (one code, email limit, lockout);
+ * create sends the code with SES and, in dev, writes the smoke test's codes to the test outbox.
  */
 
 type CustomChallenge = StageConfig['passwordless']['customChallenge'];
@@ -18,6 +20,21 @@ interface ChallengeTriggerProps {
   readonly userPool: cognito.UserPool;
   readonly functions: StageConfig['functions'];
   readonly challenge: CustomChallenge;
+}
+
+interface StatefulChallengeTriggerProps extends ChallengeTriggerProps {
+  /** The per-user sign-in state (SignInStateTable): GetItem and conditional PutItem only. */
+  readonly signInState: dynamodb.ITable;
+}
+
+/** The cross-session limits create and verify both enforce (code-state.ts). */
+function limitsEnv(challenge: CustomChallenge) {
+  return {
+    [PASSWORDLESS_ENV.maxEmails]: String(challenge.emailLimit.maxEmails),
+    [PASSWORDLESS_ENV.emailWindowSeconds]: String(challenge.emailLimit.windowSeconds),
+    [PASSWORDLESS_ENV.maxWrongAnswers]: String(challenge.lockout.maxWrongAnswers),
+    [PASSWORDLESS_ENV.lockoutWindowSeconds]: String(challenge.lockout.windowSeconds),
+  };
 }
 
 /** Define auth challenge: the session rules (which challenge next, when to issue tokens). */
@@ -34,34 +51,47 @@ export class DefineAuthChallengeTrigger extends TriggerFunction {
   }
 }
 
-export interface CreateAuthChallengeTriggerProps extends ChallengeTriggerProps {
+export interface CreateAuthChallengeTriggerProps extends StatefulChallengeTriggerProps {
   /** The SES sender of the codes. */
   readonly email: NonNullable<StageConfig['email']>;
-  /** Dev-only outbox the function also writes each code to. @default - none */
+  /** Dev-only outbox the function also writes the smoke test's codes to. @default - none */
   readonly testOutbox?: dynamodb.ITable;
 }
 
-/** Create auth challenge: issues the one-time code and emails it. */
+/** Create auth challenge: issues (or reuses) the one-time code and emails it. */
 export class CreateAuthChallengeTrigger extends TriggerFunction {
   constructor(scope: Construct, id: string, props: CreateAuthChallengeTriggerProps) {
     const { challenge } = props;
+    const refuseMfaUsers = challenge.usersWithMfa === 'refuse';
     super(scope, id, {
       userPool: props.userPool,
       operation: cognito.UserPoolOperation.CREATE_AUTH_CHALLENGE,
-      // Only the dev-stage variant with a test outbox bundles the DynamoDB client.
+      // Only the dev-stage variant with a test outbox writes it; only variants that refuse users
+      // with MFA bundle the Cognito client.
       entry: props.testOutbox
         ? 'triggers/create-auth-challenge/handler-with-outbox.ts'
-        : 'triggers/create-auth-challenge/handler.ts',
-      description: 'Cognito create auth challenge: issues and emails the one-time sign-in code',
+        : refuseMfaUsers
+          ? 'triggers/create-auth-challenge/handler.ts'
+          : 'triggers/create-auth-challenge/handler-mfa-allowed.ts',
+      description: 'Cognito create auth challenge: issues or reuses the one-time sign-in code and emails it',
       settings: props.functions,
       environment: {
         CODE_LENGTH: String(challenge.codeLength),
         MAX_ATTEMPTS: String(challenge.maxAttempts),
+        ...limitsEnv(challenge),
         CODE_TTL_SECONDS: String(challenge.codeTtlSeconds),
       },
     });
+    this.useTable(PASSWORDLESS_ENV.stateTable, props.signInState, ['dynamodb:GetItem', 'dynamodb:PutItem']);
     this.sendEmailAs(props.email);
-    if (props.testOutbox) this.writeTestOutbox(props.testOutbox);
+    if (refuseMfaUsers) this.allowOnPool('ReadMfaSettings', ['cognito-idp:AdminGetUser']);
+    if (props.testOutbox) {
+      // Write-only, and for the addresses matching the pattern only (the function checks; IAM
+      // cannot see the address).
+      this.useTable(PASSWORDLESS_ENV.testOutboxTable, props.testOutbox, ['dynamodb:PutItem']);
+      this.addEnvironment(PASSWORDLESS_ENV.testOutboxAddresses, challenge.testOutboxAddresses);
+      this.addEnvironment(PASSWORDLESS_ENV.usersWithMfa, challenge.usersWithMfa);
+    }
   }
 
   /**
@@ -86,27 +116,20 @@ export class CreateAuthChallengeTrigger extends TriggerFunction {
       }),
     );
   }
-
-  /** Write-only access to the test outbox: `PutItem` on that one table (no read, no delete). */
-  private writeTestOutbox(table: dynamodb.ITable): void {
-    this.addEnvironment('TEST_OUTBOX_TABLE', table.tableName);
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }),
-    );
-  }
 }
 
-/** Verify auth challenge response: checks the answer against the code, in constant time. */
+/** Verify auth challenge response: checks and consumes the code, counting wrong answers per user. */
 export class VerifyAuthChallengeTrigger extends TriggerFunction {
-  constructor(scope: Construct, id: string, props: ChallengeTriggerProps) {
+  constructor(scope: Construct, id: string, props: StatefulChallengeTriggerProps) {
     super(scope, id, {
       userPool: props.userPool,
       operation: cognito.UserPoolOperation.VERIFY_AUTH_CHALLENGE_RESPONSE,
       entry: 'triggers/verify-auth-challenge/handler.ts',
-      description: 'Cognito verify auth challenge response: checks the one-time sign-in code',
+      description: 'Cognito verify auth challenge response: checks and consumes the one-time sign-in code',
       settings: props.functions,
-      environment: { CODE_LENGTH: String(props.challenge.codeLength) },
+      environment: { CODE_LENGTH: String(props.challenge.codeLength), ...limitsEnv(props.challenge) },
     });
+    this.useTable(PASSWORDLESS_ENV.stateTable, props.signInState, ['dynamodb:GetItem', 'dynamodb:PutItem']);
   }
 }
 

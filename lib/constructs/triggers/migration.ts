@@ -1,6 +1,5 @@
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { PasswordRules } from '../../../lambda/contract';
 import type { StageConfig } from '../../config/schema';
@@ -39,9 +38,6 @@ export class MigrateUserTrigger extends TriggerFunction {
       environment: { PASSWORD_POLICY: JSON.stringify(rules) },
     });
     // Read-only access to the legacy directory: GetItem on that one table, nothing else.
-    this.addEnvironment('LEGACY_USERS_TABLE', props.legacyUsers.tableName);
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.legacyUsers.tableArn] }),
-    );
+    this.useTable('LEGACY_USERS_TABLE', props.legacyUsers, ['dynamodb:GetItem']);
   }
 }

@@ -1,4 +1,5 @@
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../../config/schema';
 import { TriggerFunction } from './trigger-function';
@@ -10,34 +11,53 @@ export interface PreSignUpTriggerProps {
   readonly functions: StageConfig['functions'];
   readonly emailDomains: StageConfig['userPool']['emailDomains'];
   /**
-   * Names of the federated providers to link sign-ups of (`Google_123` to `Google`); empty or
-   * absent: the smaller, SDK-free handler without linking.
+   * Providers whose `email_verified` the config trusts (`trustEmailVerified`): a sign-up through
+   * one of them is linked to the native account with the same email. @default - no linking
    */
   readonly linkProviders?: readonly string[];
+  /**
+   * The legacy directory, when users sign themselves up while migration is on: an address of a
+   * not-yet-migrated legacy user is kept for its owner. @default - no check
+   */
+  readonly legacyUsers?: dynamodb.ITable;
 }
 
-/** Pre sign-up: email-domain rules, and (with federation) linking to the native account. */
+/**
+ * Pre sign-up: email-domain and tenant-id rules; with the config's need only, account linking and
+ * the legacy-address check. Each addition needs an AWS SDK client, so there is one handler
+ * variant per combination and a config without them deploys the SDK-free one.
+ */
 export class PreSignUpTrigger extends TriggerFunction {
   constructor(scope: Construct, id: string, props: PreSignUpTriggerProps) {
     const providers = props.linkProviders ?? [];
     const link = providers.length > 0;
-    const domains = {
-      ALLOWED_EMAIL_DOMAINS: props.emailDomains.allow.join(','),
-      DENIED_EMAIL_DOMAINS: props.emailDomains.deny.join(','),
-    };
+    const legacyCheck = props.legacyUsers !== undefined;
     super(scope, id, {
       userPool: props.userPool,
       operation: cognito.UserPoolOperation.PRE_SIGN_UP,
-      // Linking needs the AWS SDK; without federation a smaller, SDK-free handler is deployed.
-      entry: link ? 'triggers/pre-sign-up/handler-federated.ts' : 'triggers/pre-sign-up/handler.ts',
-      description: link
-        ? 'Cognito pre sign-up: email-domain rules and federated account linking'
-        : 'Cognito pre sign-up: email-domain rules',
+      entry: `triggers/pre-sign-up/${preSignUpEntry(link, legacyCheck)}`,
+      description: [
+        'Cognito pre sign-up: email-domain and tenant-id rules',
+        ...(link ? ['federated account linking'] : []),
+        ...(legacyCheck ? ['legacy addresses kept for migration'] : []),
+      ].join(', '),
       settings: props.functions,
-      environment: link ? { ...domains, FEDERATED_PROVIDERS: providers.join(',') } : domains,
+      environment: {
+        ALLOWED_EMAIL_DOMAINS: props.emailDomains.allow.join(','),
+        DENIED_EMAIL_DOMAINS: props.emailDomains.deny.join(','),
+        ...(link ? { LINK_PROVIDERS: providers.join(',') } : {}),
+      },
     });
     if (link) this.allowOnPool('LinkAccounts', ['cognito-idp:ListUsers', 'cognito-idp:AdminLinkProviderForUser']);
+    if (props.legacyUsers) this.useTable('LEGACY_USERS_TABLE', props.legacyUsers, ['dynamodb:GetItem']);
   }
+}
+
+/** The pre sign-up variant with exactly the additions the config needs (see sign-up.ts). */
+function preSignUpEntry(link: boolean, legacyCheck: boolean): string {
+  if (link && legacyCheck) return 'handler-federated-migration.ts';
+  if (link) return 'handler-federated.ts';
+  return legacyCheck ? 'handler-migration.ts' : 'handler.ts';
 }
 
 export interface PostConfirmationTriggerProps {

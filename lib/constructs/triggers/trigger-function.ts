@@ -1,6 +1,8 @@
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import type { EnvName } from '../../../lambda/contract';
 import { ReferenceFunction, type ReferenceFunctionProps } from '../lambda-function';
 
 export interface TriggerFunctionProps extends Omit<ReferenceFunctionProps, 'timeout' | 'logRemovalPolicy'> {
@@ -24,6 +26,15 @@ export class TriggerFunction extends ReferenceFunction {
     super(scope, id, props);
     this.userPool = props.userPool;
     props.userPool.addTrigger(props.operation, this.function, props.lambdaVersion);
+  }
+
+  /**
+   * Item `actions` on one table, and its name in the environment variable `env`: the grant and
+   * the variable that names the resource, set together.
+   */
+  useTable(env: EnvName, table: dynamodb.ITable, actions: string[]): void {
+    this.addEnvironment(env, table.tableName);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
   }
 
   /**
