@@ -83,6 +83,8 @@ export class AuthStack extends Stack {
       groups: config.groups,
       settings: config.identityPool,
       data: props.data.arnsFor(this),
+      // Identity ids key the protected data: the pool lives as long as that data does.
+      removalPolicy: config.data.removalPolicy,
     });
 
     this.groups = new UserPoolGroups(this, 'Groups', {
