@@ -68,11 +68,20 @@ function parseArgs(args: readonly string[]): Options {
   return { stages: stage ? [stage] : Object.keys(stages), assembly, accept };
 }
 
+/** A stage that does not synthesize (cdk-nag or CloudFormation validation printed why). */
+class SynthError extends Error {}
+
 function templatesOf(stage: string, assembly: string | undefined): StackTemplates {
   if (assembly !== undefined) return readAssemblyTemplates(assembly);
   const config = parseStageConfig(stages[stage], `config/${stage}.ts`);
-  // Path metadata as under `cdk synth`: messages then name the construct of each resource.
-  return maskAssetHashes(synthesizeStage(config, { pathMetadata: true }).templates);
+  try {
+    // Path metadata as under `cdk synth`: messages then name the construct of each resource.
+    return maskAssetHashes(synthesizeStage(config, { pathMetadata: true }).templates);
+  } catch (error) {
+    throw new SynthError(
+      `check:update: ${stage} does not synthesize (${(error as Error).message}); fix that first (npm run synth -- --stage ${stage})`,
+    );
+  }
 }
 
 const rel = (path: string) => relative(process.cwd(), path) || '.';
@@ -166,7 +175,7 @@ function main(args: readonly string[]): number {
       console.error(`check:update: ${error.message}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof AcknowledgementsError) {
+    if (error instanceof ConfigError || error instanceof AcknowledgementsError || error instanceof SynthError) {
       console.error(error.message);
       return 1;
     }

@@ -153,7 +153,7 @@ describe('update guard (npm run check:update)', () => {
 
     it('table removed by a config switch (migration off)', () => {
       expect(findings).toContain(
-        `${authStack} ${legacyTableId} (AWS::DynamoDB::Table, ${authStack}/Triggers/LegacyUsers/Table/Resource): removed. CloudFormation deletes the table with its items`,
+        `${authStack} ${legacyTableId} (AWS::DynamoDB::Table, ${authStack}/Triggers/LegacyUsers/Table/Resource): removed. CloudFormation deletes the table and its items`,
       );
     });
 
@@ -256,7 +256,7 @@ describe('update guard (npm run check:update)', () => {
       expect(refused(table.templates)).toEqual([
         expect.stringMatching(
           new RegExp(
-            `^${table.stack} ${table.logicalId} \\(AWS::DynamoDB::Table, .+\\) KeySchema: requires replacement \\(changed from .+\\)\\. CloudFormation replaces it: a new, empty table with its items is created and the old one is deleted \\(orphaned if retained\\), so its data is lost to the stack$`,
+            `^${table.stack} ${table.logicalId} \\(AWS::DynamoDB::Table, .+\\) KeySchema: requires replacement \\(changed from .+\\)\\. CloudFormation replaces it: it creates a new, empty table and deletes the old one \\(orphans it if retained\\), and its items stay behind$`,
           ),
         ),
       ]);
@@ -265,7 +265,7 @@ describe('update guard (npm run check:update)', () => {
       });
       expect(refused(bucket.templates)).toEqual([
         expect.stringContaining(
-          `${bucket.stack} ${bucket.logicalId} (AWS::S3::Bucket, ${bucket.stack}/Protected/AccessLogs/Resource) BucketName: requires replacement (changed from (not set) to "a-fixed-name"). CloudFormation replaces it: a new, empty bucket with its objects`,
+          `${bucket.stack} ${bucket.logicalId} (AWS::S3::Bucket, ${bucket.stack}/Protected/AccessLogs/Resource) BucketName: requires replacement (changed from (not set) to "a-fixed-name"). CloudFormation replaces it: it creates a new, empty bucket and deletes the old one (orphans it if retained), and its objects stay behind`,
         ),
       ]);
     });
@@ -279,12 +279,34 @@ describe('update guard (npm run check:update)', () => {
         expect(refused(moved.templates)).toEqual([
           expect.stringMatching(
             new RegExp(
-              `^${moved.stack} ${moved.logicalId} \\(${type}, .+\\): logical id moved: it is gone and ${moved.stack} ${moved.logicalId}Renamed of the same type is new \\(a renamed or moved construct, or a config change\\)\\. CloudFormation replaces it: a new, empty .+ Keep the old logical id \\(restore the construct id and path, or pin it with overrideLogicalId\\)$`,
+              `^${moved.stack} ${moved.logicalId} \\(${type}, .+\\): logical id moved: it is gone and ${moved.stack} ${moved.logicalId}Renamed of the same type is new \\(a renamed or moved construct, or a config change\\)\\. CloudFormation replaces it: it creates a new, empty .+ stay behind\\. Keep the old logical id \\(restore the construct id and path, or pin it with overrideLogicalId\\)$`,
             ),
           ),
         ]);
       }
     });
+  });
+
+  it('pairs each moved resource with the new one whose construct path ends the same (a renamed parent)', () => {
+    // The Protected construct renamed to ProtectedData: both buckets and the table get new ids.
+    const dataStack = dev.stacks.data.stackName;
+    const copy = structuredClone(baseline) as Record<string, CfnTemplate>;
+    const resources = copy[dataStack]!.Resources as Record<string, { Metadata?: Record<string, unknown> }>;
+    for (const id of Object.keys(resources).filter((key) => key.startsWith('Protected'))) {
+      const resource = resources[id]!;
+      const path = String(resource.Metadata?.['aws:cdk:path']);
+      resources[id.replace('Protected', 'ProtectedData')] = {
+        ...resource,
+        Metadata: { ...resource.Metadata, 'aws:cdk:path': path.replace('/Protected/', '/ProtectedData/') },
+      };
+      delete resources[id];
+    }
+    const moves = checkUpdate(baseline, copy).refused.map((f) => `${f.logicalId} ${f.change.split(' of the same')[0]}`);
+    expect(moves).toEqual([
+      `ProtectedAccessLogs91A68F6F logical id moved: it is gone and ${dataStack} ProtectedDataAccessLogs91A68F6F`,
+      `ProtectedBucket3B99FEFB logical id moved: it is gone and ${dataStack} ProtectedDataBucket3B99FEFB`,
+      `ProtectedTable27FDFF89 logical id moved: it is gone and ${dataStack} ProtectedDataTable27FDFF89`,
+    ]);
   });
 
   it('reports a stack absent from the baseline as a first deploy and does not fail (a fork renamed the project)', () => {

@@ -20,17 +20,20 @@ export interface CfnTemplate {
 export type StackTemplates = Readonly<Record<string, CfnTemplate>>;
 
 /**
- * Resource types whose replacement or removal loses what they hold, and what that is. By type, not
- * by logical id, so a resource added later (another table, another bucket) is guarded too.
+ * Resource types whose replacement or removal loses what they hold: what each is called and what
+ * stays behind. By type, not by logical id, so a resource added later (another table, another
+ * bucket) is guarded too.
  */
-export const STATEFUL_TYPES: Readonly<Record<string, string>> = {
-  'AWS::Cognito::UserPool': 'user pool with its users, their passwords and sub ids',
-  'AWS::Cognito::IdentityPool':
-    'identity pool with its identity ids, which key the private/<identity id>/ objects and IDENTITY# items',
-  'AWS::Cognito::UserPoolDomain': 'login domain (the URL of managed login and the OAuth endpoints)',
-  'AWS::DynamoDB::Table': 'table with its items',
-  'AWS::DynamoDB::GlobalTable': 'table with its items',
-  'AWS::S3::Bucket': 'bucket with its objects',
+export const STATEFUL_TYPES: Readonly<Record<string, { readonly noun: string; readonly holds: string }>> = {
+  'AWS::Cognito::UserPool': { noun: 'user pool', holds: 'its users, their passwords and sub ids' },
+  'AWS::Cognito::IdentityPool': {
+    noun: 'identity pool',
+    holds: 'its identity ids (which key the private/<identity id>/ objects and IDENTITY# items)',
+  },
+  'AWS::Cognito::UserPoolDomain': { noun: 'login domain', holds: 'the URL of managed login and the OAuth endpoints' },
+  'AWS::DynamoDB::Table': { noun: 'table', holds: 'its items' },
+  'AWS::DynamoDB::GlobalTable': { noun: 'table', holds: 'its items' },
+  'AWS::S3::Bucket': { noun: 'bucket', holds: 'its objects' },
 };
 
 const USER_POOL = 'AWS::Cognito::UserPool';
@@ -147,28 +150,38 @@ function replacementConsequence(type: string): string {
   if (type === DOMAIN) {
     return `Cognito refuses it: CloudFormation creates the new domain before it deletes the old one, and a user pool has only one domain of each kind ("User pool already has a domain"). Change it in two deploys (${CHANGING_A_STAGE})`;
   }
-  return `CloudFormation replaces it: a new, empty ${STATEFUL_TYPES[type]} is created and the old one is deleted (orphaned if retained), so its data is lost to the stack`;
+  const { noun, holds } = STATEFUL_TYPES[type]!;
+  return `CloudFormation replaces it: it creates a new, empty ${noun} and deletes the old one (orphans it if retained), and ${holds} stay behind`;
+}
+
+/** The added resources `gone` most likely became: same type, and the same construct path ending if any has it. */
+function successorsOf(gone: Located, added: readonly Located[]): Located[] {
+  const sameType = added.filter((candidate) => candidate.resource.Type === gone.resource.Type);
+  const ending = cdkPath(gone.resource)?.split('/').slice(-2).join('/');
+  const sameEnding = sameType.filter((candidate) => ending && cdkPath(candidate.resource)?.endsWith(`/${ending}`));
+  return sameEnding.length > 0 ? sameEnding : sameType;
 }
 
 function removalFinding(gone: Located, added: readonly Located[]): Finding {
   const type = gone.resource.Type;
   const base = { stack: gone.stack, logicalId: gone.logicalId, resourceType: type, path: cdkPath(gone.resource) };
-  const successors = added.filter((candidate) => candidate.resource.Type === type);
+  const successors = successorsOf(gone, added);
   if (successors.length > 0) {
     const names = successors.map((s) => `${s.stack} ${s.logicalId}`).join(', ');
     return {
       ...base,
-      change: `logical id moved: it is gone and ${names} of the same type is new (a renamed or moved construct, or a config change)`,
+      change: `logical id moved: it is gone and ${names} of the same type ${successors.length > 1 ? 'are' : 'is'} new (a renamed or moved construct, or a config change)`,
       consequence: `${replacementConsequence(type)}. Keep the old logical id (restore the construct id and path, or pin it with overrideLogicalId)`,
     };
   }
   const retained = gone.resource.DeletionPolicy === 'Retain' || gone.resource.DeletionPolicy === 'RetainExceptOnCreate';
+  const { noun, holds } = STATEFUL_TYPES[type]!;
   const consequence =
     type === DOMAIN
       ? `managed login and the OAuth endpoints stop working until a domain is added again; acknowledge it only as step 1 of a domain change (${CHANGING_A_STAGE})`
       : retained
-        ? `CloudFormation orphans the ${STATEFUL_TYPES[type]}: it keeps existing outside the stack, and adding it back later creates a new, empty one`
-        : `CloudFormation deletes the ${STATEFUL_TYPES[type]}`;
+        ? `CloudFormation orphans the ${noun} with ${holds}: it keeps existing outside the stack, and adding it back later creates a new, empty one`
+        : `CloudFormation deletes the ${noun} and ${holds}`;
   return { ...base, change: 'removed', consequence };
 }
 
