@@ -14,7 +14,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { buildIntegApp, cdkJsonContext } from '../test/integ/integ.stage';
+import { buildIntegApp } from '../test/integ/integ.stage';
+import { cdkJsonContext } from './offline-synth';
 
 const ROOT = join(__dirname, '..');
 export const SNAPSHOT_DIR = join(ROOT, 'test', 'integ', 'integ.stage.ts.snapshot');

@@ -229,6 +229,12 @@ const domainSchema = z
       })
       .optional()
       .describe('Use your own domain instead of a prefix.'),
+    remove: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Deploy without the login domain: step 1 of changing domain.prefix or domain.customDomain (docs/deploy.md, "Changing a deployed stage"). Cognito keeps one domain of each kind per pool and CloudFormation creates the new one before deleting the old, which Cognito refuses. Managed login and the OAuth endpoints are down until the next deploy without it.',
+      ),
     managedLogin: z
       .enum(['CLASSIC_HOSTED_UI', 'MANAGED_LOGIN'])
       .default('MANAGED_LOGIN')
@@ -452,6 +458,33 @@ const awsRegion = z
   .string()
   .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'expected an AWS region such as "eu-west-1"');
 
+/**
+ * SES regions Cognito accepts for a user pool's own email, by the pool's region. Every pool may use
+ * SES in its own region; pools in the regions below may also use the three regions Cognito
+ * supported at launch. Source: Amazon Cognito Developer Guide, "Email settings for Amazon Cognito
+ * user pools", table "Amazon SES email configuration Regions".
+ */
+const SES_LAUNCH_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
+const POOL_REGIONS_WITH_SES_LAUNCH_REGIONS = new Set([
+  ...SES_LAUNCH_REGIONS,
+  'us-east-2',
+  'ca-central-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'eu-west-2',
+  'eu-central-1',
+]);
+
+/** The SES regions a user pool in `poolRegion` can send its email through. */
+export function cognitoSesRegions(poolRegion: string): string[] {
+  return POOL_REGIONS_WITH_SES_LAUNCH_REGIONS.has(poolRegion)
+    ? [...new Set([poolRegion, ...SES_LAUNCH_REGIONS])]
+    : [poolRegion];
+}
+
 const emailSchema = z
   .strictObject({
     fromAddress: emailAddress.describe(
@@ -471,7 +504,7 @@ const emailSchema = z
     sesRegion: awsRegion
       .optional()
       .describe(
-        "Region of the SES identity (default: the stack's region; required for useForUserPool when env.region is not set).",
+        "Region of the SES identity (default: the stack's region; required for useForUserPool when env.region is not set). With useForUserPool it must be one Cognito accepts for the pool's region (checked when env.region is set): the pool's own region, or for pools in some regions us-east-1, us-west-2 or eu-west-1.",
       ),
     useForUserPool: z
       .boolean()
@@ -1075,6 +1108,18 @@ function crossFieldRules(config: RawStageConfig, ctx: z.RefinementCtx): void {
         path: ['email', 'sesIdentity'],
         input: email.sesIdentity,
         message: `must be email.fromAddress or its domain ("${domain}")`,
+      });
+    }
+  }
+  const poolRegion = config.env.region;
+  if (email?.useForUserPool && email.sesRegion !== undefined && poolRegion !== undefined) {
+    const accepted = cognitoSesRegions(poolRegion);
+    if (!accepted.includes(email.sesRegion)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['email', 'sesRegion'],
+        input: email.sesRegion,
+        message: `a user pool in ${poolRegion} (env.region) can send email only through SES in ${accepted.map((r) => `"${r}"`).join(', ')} (Cognito's supported SES regions)`,
       });
     }
   }

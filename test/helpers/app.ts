@@ -1,18 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { App, type Stack } from 'aws-cdk-lib';
+import type { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { stages } from '../../config';
-import { buildStage, type StageStacks } from '../../lib/app';
+import type { StageStacks } from '../../lib/app';
 import { parseStageConfig } from '../../lib/config/load';
 import type { StageConfig, StageConfigInput } from '../../lib/config/schema';
-
-/** The feature flags from cdk.json, so tests synthesize exactly what `cdk synth` does. */
-const CDK_CONTEXT = (
-  JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  }
-).context;
+import { maskAssetHashes, type OfflineSynthOptions, synthesizeStage } from '../../scripts/offline-synth';
 
 export type DeepPartial<T> = T extends readonly (infer U)[]
   ? readonly U[]
@@ -43,6 +35,8 @@ export interface SynthesizedStage {
   readonly stacks: StageStacks;
   /** Templates by stack key (`auth`, ...). */
   readonly templates: Record<keyof StageStacks, Template>;
+  /** The same templates as JSON, by stack name. */
+  readonly templatesByStackName: Record<string, Record<string, unknown>>;
 }
 
 /**
@@ -59,41 +53,14 @@ export interface SynthesizedStage {
 export function synthStage(
   stage: string,
   patch: DeepPartial<StageConfigInput> = {},
-  { cfnValidation = false, bundling = false }: { cfnValidation?: boolean; bundling?: boolean } = {},
+  options: OfflineSynthOptions = {},
 ): SynthesizedStage {
   const config = parseStageConfig(stageInput(stage, patch), `test:${stage}`);
-  // Asset metadata is on under the CLI too; it names each function's bundle directory. An empty
-  // `aws:cdk:bundling-stacks` is how `cdk synth --exclusively` skips bundling.
-  const app = new App({
-    context: {
-      ...CDK_CONTEXT,
-      stage,
-      'aws:cdk:enable-asset-metadata': true,
-      ...(bundling ? {} : { 'aws:cdk:bundling-stacks': [] }),
-    },
-    builtinCloudFormationValidation: cfnValidation,
-  });
-  const stacks = buildStage(app, config);
-  app.synth();
+  const { app, stacks, templates: templatesByStackName } = synthesizeStage(config, options);
   const templates = Object.fromEntries(
     Object.entries(stacks as unknown as Record<string, Stack>).map(([key, stack]) => [key, Template.fromStack(stack)]),
   ) as Record<keyof StageStacks, Template>;
-  return { app, config, stacks, templates };
+  return { app, config, stacks, templates, templatesByStackName };
 }
 
-/** The checkout's absolute path as it appears inside a JSON string. */
-const PROJECT_ROOT_IN_JSON = JSON.stringify(resolve(__dirname, '..', '..')).slice(1, -1);
-
-/**
- * Replaces content hashes of assets (Lambda bundles) with a placeholder so snapshots change only
- * when the infrastructure changes, not when a handler's code does, and the checkout's absolute
- * path (asset metadata names it when bundling is skipped) so a snapshot taken in one clone
- * matches in any other directory, as CI's clean clone is.
- */
-export function maskAssetHashes(template: unknown): unknown {
-  const json = JSON.stringify(template)
-    .split(PROJECT_ROOT_IN_JSON)
-    .join('[PROJECT ROOT]')
-    .replace(/[0-9a-f]{64}(\.zip|\.json)?/g, '[ASSET HASH]$1');
-  return JSON.parse(json);
-}
+export { maskAssetHashes };

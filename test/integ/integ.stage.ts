@@ -12,14 +12,14 @@
  *    the tenant authorizer for its own tenant, which needs the tenant_id claim the trigger adds;
  * 3. the same token is denied for a foreign tenant.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { stages } from '../../config';
 import { buildStage } from '../../lib/app';
 import { parseStageConfig } from '../../lib/config/load';
+// cdk.json's feature flags: the CLI passes them to an app, a plain `new App()` would not have them.
+import { cdkJsonContext } from '../../scripts/offline-synth';
 
 export const INTEG_TEST_NAME = 'CognitoReferenceStage';
 
@@ -159,13 +159,6 @@ export function buildIntegApp(app: App): IntegTest {
     }),
   );
   return integ;
-}
-
-/** cdk.json's feature flags: the CLI passes them to an app, a plain `new App()` would not have them. */
-export function cdkJsonContext(): Record<string, unknown> {
-  return (
-    JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
-  ).context;
 }
 
 if (require.main === module) {
