@@ -2,8 +2,8 @@
  * `npm run check:fork`: proves that a fork is a config change. In a temporary clone of HEAD it
  * changes only config/ the way a new team would (renames a group, the project and the login
  * domain prefix; adds a group with a new scope and read-only tenant access), then runs
- * `npm run synth` for every stage and `npm test -- -u`, and fails unless all pass and the only
- * files that changed are in config/ and the snapshot directory.
+ * `npm run synth` for every stage, `npm test -- -u` and `npm run check:update`, and fails unless
+ * all pass and the only files that changed are in config/ and the snapshot directory.
  *
  * Takes about as long as one synth per stage plus one `npm test` (a few minutes on two cores),
  * which is why it is a script and not part of `npm test`. Commit first: it clones HEAD.
@@ -84,6 +84,8 @@ function main(): number {
         ['run', 'synth', '--', '--stage', stage, '--out', `cdk.out/${stage}`],
       ]),
       ['npm test -- -u', 'npm', ['test', '--', '-u']],
+      // A renamed project is a first deploy for the update guard (new stack names): it must pass.
+      ['npm run check:update', 'npm', ['run', 'check:update']],
     ];
     for (const [name, command, args] of steps) {
       const started = Date.now();

@@ -21,6 +21,8 @@ const BUCKET = 'protected-bucket';
 const TABLE = 'protected-table';
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${TABLE}`;
+const AUTO_DELETE_ROLE_PREFIX = 'CustomS3AutoDeleteObjectsCustomResourceProviderRole';
+const AUTO_DELETE_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/auto-delete-objects-provider`;
 
 /** Two users: A of tenant acme, B of tenant globex. Identity ids look like Cognito's. */
 const A = `${REGION}:0a0a0a0a-0000-4000-8000-00000000000a`;
@@ -56,6 +58,10 @@ function resolve(value: unknown, bucketLogicalId: string): unknown {
     if (OutputName === DATA_OUTPUTS.tableName) return TABLE;
   }
   if (key === 'Fn::GetAtt' && JSON.stringify(arg) === JSON.stringify([bucketLogicalId, 'Arn'])) return BUCKET_ARN;
+  // Non-production buckets let CDK's bucket-emptying function (autoDeleteObjects) in; its role is
+  // no identity-pool role, so it never matches a caller here.
+  const [resource, attribute] = (key === 'Fn::GetAtt' ? arg : []) as [string?, string?];
+  if (resource?.startsWith(AUTO_DELETE_ROLE_PREFIX) && attribute === 'Arn') return AUTO_DELETE_ROLE_ARN;
   if (key?.startsWith('Fn::') || key === 'Ref')
     throw new Error(`unresolved token in a policy: ${JSON.stringify(value)}`);
   return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, resolve(v, bucketLogicalId)]));

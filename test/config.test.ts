@@ -108,6 +108,15 @@ describe('stage config files', () => {
         passwordless: { choiceBased: { emailOtp: true, passkey: true } },
       }),
     ).toEqual([]);
+    // A pool in Frankfurt may send through SES in Frankfurt or in one of Cognito's launch regions.
+    for (const sesRegion of ['eu-central-1', 'eu-west-1', 'us-east-1', 'us-west-2']) {
+      expect(
+        problemsOf('dev', {
+          env: { region: 'eu-central-1' },
+          email: { fromAddress: 'no-reply@example.com', useForUserPool: true, sesRegion },
+        }),
+      ).toEqual([]);
+    }
   });
 
   it('trusts no identity provider for account linking unless the config says so', () => {
@@ -596,6 +605,15 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'dev',
       { email: { fromAddress: 'no-reply@example.com', useForUserPool: true } },
       'email.sesRegion: got nothing (the field is required); required when email.useForUserPool is true and env.region is not set',
+    ],
+    [
+      "SES region Cognito does not accept for the pool's region",
+      'dev',
+      {
+        env: { region: 'eu-west-3' },
+        email: { fromAddress: 'no-reply@example.com', useForUserPool: true, sesRegion: 'eu-west-1' },
+      },
+      'email.sesRegion: got "eu-west-1"; a user pool in eu-west-3 (env.region) can send email only through SES in "eu-west-3"',
     ],
     [
       'sender that is not an email address',

@@ -66,7 +66,7 @@ export type StageConfig = z.output<typeof stageConfigSchema>;
 export type StageConfigInput = z.input<typeof stageConfigSchema>;
 
 export { FEATURE_PLANS, TENANT_ACCESS, type FeaturePlan, type TenantAccess } from './fields';
-export { sesIdentityOf } from './sections/email';
+export { cognitoSesRegions, sesIdentityOf } from './sections/email';
 export { scopesByGroup, tenantRouteGroups } from './sections/groups';
 export { RULE_MATCH_TYPES, TENANT_PRINCIPAL_TAG } from './sections/identity-pool';
 export { MIGRATION_MIN_MEMORY_MB } from './sections/triggers';

@@ -1,4 +1,4 @@
-import { ArnFormat, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -72,19 +72,31 @@ export class ApiWaf extends Construct {
       visibilityConfig: visibility('ApiWebAcl'),
     });
 
-    new wafv2.CfnWebACLAssociation(this, 'ApiStage', {
-      resourceArn: props.stage.stageArn,
-      webAclArn: this.webAcl.attrArn,
-    });
-    if (props.userPool) {
-      new wafv2.CfnWebACLAssociation(this, 'UserPool', {
-        resourceArn: props.userPool.userPoolArn,
+    const associations = [
+      new wafv2.CfnWebACLAssociation(this, 'ApiStage', {
+        resourceArn: props.stage.stageArn,
         webAclArn: this.webAcl.attrArn,
-      });
+      }),
+    ];
+    if (props.userPool) {
+      associations.push(
+        new wafv2.CfnWebACLAssociation(this, 'UserPool', {
+          resourceArn: props.userPool.userPoolArn,
+          webAclArn: this.webAcl.attrArn,
+        }),
+      );
     }
+    // An explicit DependsOn on the web ACL, as the Cognito WAF guide advises for associations. The
+    // ARN reference already orders them; this keeps the order if the ARN ever comes from elsewhere.
+    // It does not wait for WAF's propagation (seconds to minutes; WAFUnavailableEntityException).
+    for (const association of associations) association.node.addDependency(this.webAcl);
 
-    // WAF only logs to log groups whose name starts with "aws-waf-logs-".
-    const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 64, separator: '-' })}`;
+    // WAF only logs to log groups whose name starts with "aws-waf-logs-", so CloudFormation cannot
+    // generate the name. A fixed name breaks re-creating the stack while a retained log group of
+    // the old stack still exists (AlreadyExists); the stack id's UUID makes it unique per stack.
+    const stack = Stack.of(this);
+    const stackUuid = Fn.select(2, Fn.split('/', stack.stackId));
+    const logGroupName = Fn.join('-', ['aws-waf-logs', stack.stackName, stackUuid]);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName,
       retention: (props.logRetentionDays ?? 90) as logs.RetentionDays,
@@ -94,7 +106,7 @@ export class ApiWaf extends Construct {
       resourceArn: this.webAcl.attrArn,
       // WAF wants the log group ARN without the trailing ":*" that LogGroup.logGroupArn carries.
       logDestinationConfigs: [
-        Stack.of(this).formatArn({
+        stack.formatArn({
           service: 'logs',
           resource: 'log-group',
           resourceName: logGroupName,

@@ -1,5 +1,5 @@
 import { KEY_PREFIX, S3_PREFIX } from '../../lambda/contract';
-import { Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as identitypool from 'aws-cdk-lib/aws-cognito-identitypool';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -140,6 +140,13 @@ export interface IdentityPoolAccessProps {
   readonly settings: StageConfig['identityPool'];
   /** The data the roles grant access to. */
   readonly data: ProtectedDataArns;
+  /**
+   * What happens to the identity pool when the stack deletes or replaces it. Identity ids key the
+   * stored data (`private/<identity id>/` objects, `IDENTITY#` items): a new pool mints new ids and
+   * leaves that data unreachable, so retain the pool whenever the data is retained.
+   * @default 'DESTROY'
+   */
+  readonly removalPolicy?: 'RETAIN' | 'DESTROY';
 }
 
 /**
@@ -259,6 +266,10 @@ export class IdentityPoolAccess extends Construct {
         ...rulesMapping,
       ],
     });
+
+    // DeletionPolicy and UpdateReplacePolicy: kept on stack deletion and on a replacement, so it can
+    // be imported back (`cdk import`) with every identity id intact.
+    if (props.removalPolicy === 'RETAIN') this.identityPool.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     if (settings.allowGuests) {
       Validations.of(this.identityPool.node.defaultChild as cognito.CfnIdentityPool).acknowledge({

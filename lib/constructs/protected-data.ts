@@ -11,7 +11,10 @@ export interface ProtectedDataArns {
 }
 
 export interface ProtectedDataProps {
-  /** What happens to the bucket, its log bucket and the table when the stack deletes them. */
+  /**
+   * What happens to the bucket, its log bucket and the table when the stack deletes them. With
+   * `DESTROY` the buckets are emptied first (every object version), so `cdk destroy` succeeds.
+   */
   readonly removalPolicy: 'RETAIN' | 'DESTROY';
 }
 
@@ -30,6 +33,10 @@ export class ProtectedData extends Construct {
     super(scope, id);
     const destroy = props.removalPolicy === 'DESTROY';
     const removalPolicy = destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    // CloudFormation cannot delete a bucket that holds objects (or, when versioned, old versions
+    // and delete markers). autoDeleteObjects adds a custom resource that first denies new writes
+    // and then deletes every version, so a late access-log delivery cannot refill the bucket.
+    const autoDeleteObjects = destroy;
 
     this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -38,6 +45,7 @@ export class ProtectedData extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
       removalPolicy,
+      autoDeleteObjects,
     });
     Validations.of(this.accessLogs.node.defaultChild as Construct).acknowledge({
       id: 'AwsSolutions-S1',
@@ -53,6 +61,7 @@ export class ProtectedData extends Construct {
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'data-bucket/',
       removalPolicy,
+      autoDeleteObjects,
     });
 
     this.table = new dynamodb.Table(this, 'Table', {

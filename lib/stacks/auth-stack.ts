@@ -30,7 +30,8 @@ export class AuthStack extends Stack {
   readonly pool: AuthUserPool;
   readonly clients: AppClients;
   readonly groups: UserPoolGroups;
-  readonly domain: LoginDomain;
+  /** The login domain; absent while `domain.remove` (step 1 of a domain change) is set. */
+  readonly domain?: LoginDomain;
   readonly identityProviders: FederatedIdentityProviders;
   readonly triggers: UserPoolTriggers;
   readonly identityPool: IdentityPoolAccess;
@@ -86,6 +87,8 @@ export class AuthStack extends Stack {
       groups: config.groups,
       settings: config.identityPool,
       data: props.data.arnsFor(this),
+      // Identity ids key the protected data: the pool lives as long as that data does.
+      removalPolicy: config.data.removalPolicy,
     });
 
     this.groups = new UserPoolGroups(this, 'Groups', {
@@ -94,11 +97,13 @@ export class AuthStack extends Stack {
       roles: this.identityPool.groupRoles,
     });
 
-    this.domain = new LoginDomain(this, 'Login', {
-      userPool,
-      settings: config.domain,
-      clients: userClients,
-    });
+    if (!config.domain.remove) {
+      this.domain = new LoginDomain(this, 'Login', {
+        userPool,
+        settings: config.domain,
+        clients: userClients,
+      });
+    }
 
     // What a frontend needs; nothing secret (the machine client's secret stays in Cognito).
     const outputs: Record<string, [string, string]> = {
@@ -107,7 +112,9 @@ export class AuthStack extends Stack {
       UserPoolArn: [userPool.userPoolArn, 'Cognito user pool ARN'],
       IssuerUrl: [userPool.userPoolProviderUrl, 'OIDC issuer of the user pool tokens'],
       WebClientId: [this.clients.web.userPoolClientId, 'Public web client id (PKCE, no secret)'],
-      LoginDomainUrl: [this.domain.baseUrl, 'Base URL of managed login and the OAuth endpoints'],
+      ...(this.domain
+        ? { LoginDomainUrl: [this.domain.baseUrl, 'Base URL of managed login and the OAuth endpoints'] }
+        : {}),
       ResourceServerIdentifier: [config.resourceServer.identifier, 'Prefix of the API OAuth scopes'],
       IdentityPoolId: [this.identityPool.identityPool.identityPoolId, 'Cognito identity pool id'],
       GroupRoleArns: [

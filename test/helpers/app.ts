@@ -1,19 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { App, type Stack } from 'aws-cdk-lib';
+import type { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { stages } from '../../config';
 import { fixtureStages } from '../fixtures/config';
-import { buildStage, type StageOptions, type StageStacks } from '../../lib/app';
+import type { StageStacks } from '../../lib/app';
 import { parseStageConfig } from '../../lib/config/load';
 import type { StageConfig, StageConfigInput } from '../../lib/config/schema';
-
-/** The feature flags from cdk.json, so tests synthesize exactly what `cdk synth` does. */
-const CDK_CONTEXT = (
-  JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  }
-).context;
+import { maskAssetHashes, type OfflineSynthOptions, synthesizeStage } from '../../scripts/offline-synth';
 
 export type DeepPartial<T> = T extends readonly (infer U)[]
   ? readonly U[]
@@ -57,28 +49,19 @@ export interface SynthesizedStage {
   readonly stacks: StageStacks;
   /** Templates by stack key (`auth`, ...). */
   readonly templates: Record<keyof StageStacks, Template>;
+  /** The same templates as JSON, by stack name. */
+  readonly templatesByStackName: Record<string, Record<string, unknown>>;
 }
 
-export interface SynthOptions extends StageOptions {
-  /**
-   * Run aws-cdk-lib's built-in CloudFormation validation too (5+ s per synth; test/nag.test.ts
-   * pays for it once per stage, other tests skip it). @default false
-   */
-  readonly cfnValidation?: boolean;
-  /**
-   * Bundle every Lambda function with esbuild (about 1 s per function, 9+ s per synth);
-   * test/nag.test.ts bundles once per stage, other tests skip it: templates are the same apart
-   * from asset hashes, which tests never assert. @default false
-   */
-  readonly bundling?: boolean;
-}
+/** How to synthesize (CloudFormation validation, bundling, path metadata) and the route/trigger tables. */
+export type SynthOptions = OfflineSynthOptions;
 
 /**
  * Synthesizes a shipped stage (config/), unchanged: for tests that check what a fork deploys and
  * compute what they expect from `config`.
  */
 export function synthShipped(stage: string, options: SynthOptions = {}): SynthesizedStage {
-  return synthesize(shippedInput(stage), stage, `config/${stage}.ts`, options);
+  return synthesize(shippedInput(stage), `config/${stage}.ts`, options);
 }
 
 /**
@@ -90,12 +73,12 @@ export function synthStage(
   patch: DeepPartial<StageConfigInput> = {},
   options: SynthOptions = {},
 ): SynthesizedStage {
-  return synthesize(stageInput(stage, patch), stage, `test:${stage}`, options);
+  return synthesize(stageInput(stage, patch), `test:${stage}`, options);
 }
 
 /** Synthesizes a whole stage config written by the test (fixed values; no file behind it). */
 export function synthInput(input: StageConfigInput, options: SynthOptions = {}): SynthesizedStage {
-  return synthesize(input, input.stage, 'test:inline', options);
+  return synthesize(input, 'test:inline', options);
 }
 
 /**
@@ -103,45 +86,13 @@ export function synthInput(input: StageConfigInput, options: SynthOptions = {}):
  * included) and synthesizes it. cdk-nag runs during synthesis and throws on any unacknowledged
  * error, so every test that synthesizes also proves the nag gate.
  */
-function synthesize(
-  input: StageConfigInput,
-  stage: string,
-  source: string,
-  { cfnValidation = false, bundling = false, ...options }: SynthOptions,
-): SynthesizedStage {
+function synthesize(input: StageConfigInput, source: string, options: SynthOptions): SynthesizedStage {
   const config = parseStageConfig(input, source);
-  // Asset metadata is on under the CLI too; it names each function's bundle directory. An empty
-  // `aws:cdk:bundling-stacks` is how `cdk synth --exclusively` skips bundling.
-  const app = new App({
-    context: {
-      ...CDK_CONTEXT,
-      stage,
-      'aws:cdk:enable-asset-metadata': true,
-      ...(bundling ? {} : { 'aws:cdk:bundling-stacks': [] }),
-    },
-    builtinCloudFormationValidation: cfnValidation,
-  });
-  const stacks = buildStage(app, config, options);
-  app.synth();
+  const { app, stacks, templates: templatesByStackName } = synthesizeStage(config, options);
   const templates = Object.fromEntries(
     Object.entries(stacks as unknown as Record<string, Stack>).map(([key, stack]) => [key, Template.fromStack(stack)]),
   ) as Record<keyof StageStacks, Template>;
-  return { app, config, stacks, templates };
+  return { app, config, stacks, templates, templatesByStackName };
 }
 
-/** The checkout's absolute path as it appears inside a JSON string. */
-const PROJECT_ROOT_IN_JSON = JSON.stringify(resolve(__dirname, '..', '..')).slice(1, -1);
-
-/**
- * Replaces content hashes of assets (Lambda bundles) with a placeholder so snapshots change only
- * when the infrastructure changes, not when a handler's code does, and the checkout's absolute
- * path (asset metadata names it when bundling is skipped) so a snapshot taken in one clone
- * matches in any other directory, as CI's clean clone is.
- */
-export function maskAssetHashes(template: unknown): unknown {
-  const json = JSON.stringify(template)
-    .split(PROJECT_ROOT_IN_JSON)
-    .join('[PROJECT ROOT]')
-    .replace(/[0-9a-f]{64}(\.zip|\.json)?/g, '[ASSET HASH]$1');
-  return JSON.parse(json);
-}
+export { maskAssetHashes };

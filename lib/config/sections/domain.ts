@@ -30,6 +30,12 @@ export const domainSchema = z
       })
       .optional()
       .describe('Use your own domain instead of a prefix.'),
+    remove: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Deploy without the login domain: step 1 of changing domain.prefix or domain.customDomain (docs/deploy.md, "Changing a deployed stage"). Cognito keeps one domain of each kind per pool and CloudFormation creates the new one before deleting the old, which Cognito refuses. Managed login and the OAuth endpoints are down until the next deploy without it.',
+      ),
     managedLogin: z
       .enum(['CLASSIC_HOSTED_UI', 'MANAGED_LOGIN'])
       .default('MANAGED_LOGIN')
