@@ -228,7 +228,7 @@ async function main(): Promise<void> {
     `bench: ${environment.cpu}, Node ${environment.node}, load ${environment.loadAverageAtStart.join(' ')}`,
   );
 
-  console.error('bench: synthesizing the app (NodejsFunction bundles every function)...');
+  console.error('bench: synthesizing the app (esbuild bundles every function)...');
   const functions = synthesizeFunctions();
   mkdirSync(WORK_DIR, { recursive: true });
 

@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { LAMBDA_ALIASES, LAMBDA_BUNDLING, LAMBDA_SOURCE_ROOT } from '../../lib/constructs/lambda-function';
+import { LAMBDA_SOURCE_ROOT, lambdaBuildOptions } from '../../lib/constructs/lambda-bundle';
+import { LAMBDA_TARGET } from '../../lib/constructs/lambda-function';
 
 export const PROJECT_ROOT = join(__dirname, '..', '..');
 export const WORK_DIR = join(PROJECT_ROOT, 'bench', 'results', 'build');
@@ -17,27 +18,11 @@ export interface BuiltBundle {
 }
 
 /**
- * esbuild options equivalent to the CLI call NodejsFunction makes for LAMBDA_BUNDLING
- * (`--bundle --target --platform=node --format=esm --minify --log-level --banner:js --main-fields --alias`).
- * run.ts checks that the output is byte-identical to the asset `cdk synth` produced.
+ * The options every deployed function is built with (lib/constructs/lambda-bundle.ts). run.ts
+ * checks that the output is byte-identical to the asset `cdk synth` produced.
  */
 export function deployedOptions(entry: string, outfile: string): BuildOptions {
-  return {
-    entryPoints: [entry],
-    bundle: true,
-    outfile,
-    platform: 'node',
-    target: LAMBDA_BUNDLING.target,
-    format: 'esm',
-    minify: LAMBDA_BUNDLING.minify,
-    sourcemap: false,
-    external: LAMBDA_BUNDLING.externalModules,
-    mainFields: LAMBDA_BUNDLING.mainFields,
-    banner: { js: LAMBDA_BUNDLING.banner },
-    alias: { ...LAMBDA_ALIASES },
-    logLevel: 'error',
-    absWorkingDir: PROJECT_ROOT,
-  };
+  return lambdaBuildOptions(entry, outfile, LAMBDA_TARGET);
 }
 
 /**
@@ -52,7 +37,7 @@ export function defaultOptions(entry: string, outfile: string): BuildOptions {
     bundle: true,
     outfile,
     platform: 'node',
-    target: LAMBDA_BUNDLING.target,
+    target: LAMBDA_TARGET,
     format: 'cjs',
     minify: false,
     sourcemap: false,

@@ -1,15 +1,13 @@
-import { join } from 'node:path';
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EnvName } from '../../lambda/contract';
 import type { StageConfig } from '../config/schema';
+import { bundledCode } from './lambda-bundle';
 
-/** Root of the handler sources; entries are given relative to it (e.g. `triggers/pre-sign-up/handler.ts`). */
-export const LAMBDA_SOURCE_ROOT = join(__dirname, '..', '..', 'lambda');
+export { LAMBDA_SOURCE_ROOT } from './lambda-bundle';
 
 /**
  * The Node.js every function runs on: the one place the runtime is named. The toolchain uses the
@@ -20,34 +18,6 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const LAMBDA_NODE_MAJOR = Number(/^nodejs(\d+)\.x$/.exec(LAMBDA_RUNTIME.name)?.[1]);
 /** esbuild target matching LAMBDA_RUNTIME. */
 export const LAMBDA_TARGET = `node${LAMBDA_NODE_MAJOR}`;
-
-/**
- * Module aliases applied to every bundle: the SDK's default credential chain is replaced by the
- * environment-variable provider Lambda actually uses (see lambda/shared/aws-credentials-from-env.ts).
- */
-export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
-  '@aws-sdk/credential-provider-node': join(LAMBDA_SOURCE_ROOT, 'shared', 'aws-credentials-from-env.ts'),
-};
-
-/**
- * How every function is bundled (bench/ builds with the same options). ESM, minified, AWS SDK
- * bundled so esbuild keeps only the commands a handler imports (the runtime's copy of the whole
- * SDK is never loaded), the credential chain cut to what Lambda uses, and no source maps:
- * `--enable-source-maps` costs tens of ms at load.
- */
-export const LAMBDA_BUNDLING = {
-  format: nodejs.OutputFormat.ESM,
-  target: LAMBDA_TARGET,
-  minify: true,
-  sourceMap: false,
-  bundleAwsSDK: true,
-  externalModules: [] as string[],
-  mainFields: ['module', 'main'],
-  // Some bundled CommonJS dependencies call require() for Node built-ins; ESM has no require.
-  banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-  logLevel: nodejs.LogLevel.ERROR,
-  esbuildArgs: Object.fromEntries(Object.entries(LAMBDA_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
-} satisfies nodejs.BundlingOptions;
 
 /** Trigger functions must answer within Cognito's 5-second budget. */
 export const MAX_TRIGGER_TIMEOUT = Duration.seconds(5);
@@ -72,7 +42,7 @@ export interface ReferenceFunctionProps {
 
 /**
  * The Lambda defaults every function in this project shares: Node.js 24 on arm64, ESM bundle
- * (see LAMBDA_BUNDLING), a 5 s timeout, Lambda's native JSON logs with levels, its own log group
+ * (see lambdaBuildOptions), a 5 s timeout, Lambda's native JSON logs with levels, its own log group
  * with retention, X-Ray tracing, and its own role that may write only to that log group (instead
  * of AWSLambdaBasicExecutionRole, which may write to any). Callers pass only what differs, then
  * grant what the handler needs on `role`.
@@ -81,7 +51,7 @@ export class ReferenceFunction extends Construct {
   /** Handler source relative to `lambda/` (bench/ builds each entry the same way). */
   readonly entry: string;
   private readonly env: Record<string, string>;
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -111,16 +81,15 @@ export class ReferenceFunction extends Construct {
       }),
     );
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: join(LAMBDA_SOURCE_ROOT, props.entry),
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      code: bundledCode(props.entry, LAMBDA_TARGET),
+      handler: 'index.handler',
       description: props.description,
       runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.settings.memoryMb,
       timeout,
       role: this.role,
-      bundling: LAMBDA_BUNDLING,
       environment: { ...this.env },
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
