@@ -158,6 +158,8 @@ describe.each(byStage)('user pool (%s)', (_stage, { templates, config }) => {
 describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
   const auth = templates.auth;
   const all = clients(auth);
+  // A rotating client refreshes through GetTokensFromRefreshToken; Cognito refuses REFRESH_TOKEN_AUTH on it.
+  const refreshFlow = config.refreshTokenRotation.enabled ? [] : ['ALLOW_REFRESH_TOKEN_AUTH'];
 
   it('every client prevents user-existence errors, revokes tokens and keeps sessions short', () => {
     // web, and rules (identity-pool rules-based mapping), machine and passwordless when enabled
@@ -224,7 +226,7 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
     expect(web.SupportedIdentityProviders).toContain('COGNITO');
     expect([...(web.ExplicitAuthFlows as string[])].sort()).toEqual(
       [
-        'ALLOW_REFRESH_TOKEN_AUTH',
+        ...refreshFlow,
         'ALLOW_USER_SRP_AUTH',
         // Only with migration: Cognito needs the plaintext password to check the legacy hash.
         ...(config.migration.enabled ? ['ALLOW_USER_PASSWORD_AUTH'] : []),
@@ -253,9 +255,20 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
       const { ExplicitAuthFlows: rulesFlows, ...rules } = clientByLogicalId(auth, 'ClientsRulesClient');
       const { ExplicitAuthFlows: _webFlows, ...web } = webClient(auth);
       expect(rules).toEqual(web);
-      expect(sorted(rulesFlows as string[])).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+      expect(sorted(rulesFlows as string[])).toEqual(sorted([...refreshFlow, 'ALLOW_USER_SRP_AUTH']));
     },
   );
+
+  it('every client users sign in through rotates refresh tokens with the configured grace period; machine clients do not', () => {
+    const { enabled, retryGracePeriodSeconds } = config.refreshTokenRotation;
+    expect(config.production ? enabled : true).toBe(true);
+    for (const client of all) {
+      const machine = client.GenerateSecret === true;
+      expect(client.RefreshTokenRotation).toEqual(
+        enabled && !machine ? { Feature: 'ENABLED', RetryGracePeriodSeconds: retryGracePeriodSeconds } : undefined,
+      );
+    }
+  });
 
   it('clients write exactly the attributes of lib/config/client-attributes.ts (what the config schema refuses)', () => {
     // An identity provider that maps email_verified needs the public clients to write it.
@@ -332,6 +345,19 @@ describe.each(byStage)('user pool lifecycle and threat protection (%s)', (_stage
       });
     });
   }
+});
+
+describe('refresh-token rotation turned off (a non-production stage whose clients still use REFRESH_TOKEN_AUTH)', () => {
+  const { templates } = synthStage('dev', { refreshTokenRotation: { enabled: false } });
+
+  it('sets no rotation and keeps ALLOW_REFRESH_TOKEN_AUTH on every user-facing client', () => {
+    const users = clients(templates.auth).filter((c) => c.GenerateSecret !== true);
+    expect(users.length).toBeGreaterThan(1);
+    for (const client of users) {
+      expect(client.RefreshTokenRotation).toBeUndefined();
+      expect(client.ExplicitAuthFlows).toContain('ALLOW_REFRESH_TOKEN_AUTH');
+    }
+  });
 });
 
 describe('token lifetimes (from config)', () => {

@@ -73,6 +73,7 @@ describe('stage config files', () => {
     expect(config.defaultGroup).toBeNull();
     expect(config.resourceServer).toMatchObject({ identifier: 'api', name: 'Reference API' });
     expect(config.machineClient).toEqual({ enabled: false, scopes: [] });
+    expect(config.refreshTokenRotation).toEqual({ enabled: true, retryGracePeriodSeconds: 10 });
     expect(config.triggers.preTokenGeneration).toEqual({ enabled: true, everyoneScopes: [] });
     expect(config.api).toEqual({
       stageName: 'v1',
@@ -285,6 +286,24 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'dev',
       { webClient: { oidcScopes: ['email'] } },
       'webClient.oidcScopes: got ["email"]; must include "openid"',
+    ],
+    [
+      'refresh-token rotation grace period above what Cognito accepts',
+      'dev',
+      { refreshTokenRotation: { retryGracePeriodSeconds: 61 } },
+      'refreshTokenRotation.retryGracePeriodSeconds: got 61; Cognito accepts 0-60 seconds',
+    ],
+    [
+      'refresh-token rotation grace period below zero',
+      'dev',
+      { refreshTokenRotation: { retryGracePeriodSeconds: -1 } },
+      'refreshTokenRotation.retryGracePeriodSeconds: got -1; Cognito accepts 0-60 seconds',
+    ],
+    [
+      'production without refresh-token rotation',
+      'prod',
+      { refreshTokenRotation: { enabled: false } },
+      'refreshTokenRotation.enabled: got false; production stages must set true',
     ],
     [
       'machine client without scopes',

@@ -15,6 +15,7 @@ import {
   AdminDeleteUserCommand,
   AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
+  GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   type InitiateAuthCommandInput,
@@ -88,6 +89,8 @@ interface Fakes {
   stacks: string[];
   /** Outputs the deployed stacks lack. */
   dropOutputs: string[];
+  /** Whether Cognito wrongly keeps accepting a replaced refresh token after the grace period. */
+  replacedRefreshTokenStaysValid: boolean;
 }
 
 interface FakeUser {
@@ -106,6 +109,7 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
     s3LeaksTenantReads: false,
     stacks: Object.keys(OUTPUTS),
     dropOutputs: [],
+    replacedRefreshTokenStaysValid: false,
     ...fakes,
   };
   const config = parseStageConfig(stageInput('dev', configPatch), 'test');
@@ -154,6 +158,15 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
     users.delete(input.Username);
     return {};
   });
+  // Refresh tokens as a rotating client keeps them: each refresh replaces the token it was given,
+  // which works on for the grace period of simulated time (deps.sleep advances the clock).
+  let clock = 0;
+  const refreshTokens = new Map<string, { username: string; validUntil: number }>();
+  const issueRefreshToken = (username: string) => {
+    const token = `refresh-${refreshTokens.size}-${username}`;
+    refreshTokens.set(token, { username, validUntil: Infinity });
+    return token;
+  };
   // Scopes as the pre token trigger adds them: every user's plus the group's.
   const { everyoneScopes } = config.triggers.preTokenGeneration;
   const groupScopes = scopesByGroup(config);
@@ -177,12 +190,25 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
         scope: scopes.join(' '),
         'cognito:groups': groups,
       }),
-      RefreshToken: 'refresh',
+      RefreshToken: issueRefreshToken(username),
     };
   };
   const notAuthorized = () =>
     Object.assign(new Error('Incorrect username or password.'), { name: 'NotAuthorizedException' });
+  idp.on(GetTokensFromRefreshTokenCommand).callsFake((input: { RefreshToken: string }) => {
+    const entry = refreshTokens.get(input.RefreshToken);
+    if (!entry || entry.validUntil < clock) {
+      throw Object.assign(new Error('Invalid Refresh Token.'), { name: 'NotAuthorizedException' });
+    }
+    if (!f.replacedRefreshTokenStaysValid) {
+      entry.validUntil = Math.min(entry.validUntil, clock + config.refreshTokenRotation.retryGracePeriodSeconds * 1000);
+    }
+    return { AuthenticationResult: tokensFor(entry.username) };
+  });
   idp.on(InitiateAuthCommand).callsFake((input: InitiateAuthCommandInput) => {
+    if (input.AuthFlow === 'REFRESH_TOKEN_AUTH') {
+      throw Object.assign(new Error('Refresh token rotation is enabled'), { name: 'NotAuthorizedException' });
+    }
     const username = input.AuthParameters!.USERNAME!;
     if (input.AuthFlow === 'CUSTOM_AUTH') return { ChallengeName: 'CUSTOM_CHALLENGE', Session: `s1:${username}` };
     const password = input.AuthParameters!.PASSWORD!;
@@ -331,7 +357,10 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
       if (claims.token_use !== expected.tokenUse) return Promise.reject(new Error('wrong token_use'));
       return Promise.resolve(claims);
     },
-    sleep: () => Promise.resolve(),
+    sleep: (ms) => {
+      clock += ms;
+      return Promise.resolve();
+    },
   };
   const what = { users, identities, objects, items };
   return { deps, clients, idp, dynamo, identity, cfn, s3Calls, userDynamoCalls, apiCalls, ...what };
@@ -353,6 +382,8 @@ async function smoke(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageC
 const names = (run: SmokeRun, status: 'pass' | 'fail' | 'skip') =>
   run.results.filter((r) => r.status === status).map((r) => r.name);
 
+const ROTATION =
+  'refresh-token rotation: a refresh returns a new refresh token; the replaced one is refused after the grace period';
 const CROSS_TENANT_READ = "row-level security: S3 read of bob's existing tenant object (tenants/globex/) is denied";
 
 describe('smoke test against a correctly deployed stage (simulated)', () => {
@@ -382,6 +413,7 @@ describe('smoke test against a correctly deployed stage (simulated)', () => {
       'S3 write and read-back by bob in the own tenant (tenants/globex/) is allowed',
       CROSS_TENANT_READ,
       "DynamoDB read of another identity's partition is denied",
+      ROTATION,
     ]) {
       expect(passed).toContain(step);
     }
@@ -503,6 +535,24 @@ describe('smoke test against a broken stage (simulated)', () => {
     expect(run.table()).toContain('**FAIL**');
   });
 
+  it('fails the rotation step when a replaced refresh token still works after the grace period', async () => {
+    const { run } = await smoke({ replacedRefreshTokenStaysValid: true });
+    expect(names(run, 'fail')).toEqual([ROTATION]);
+    expect(run.results.find((r) => r.name === ROTATION)!.detail).toBe(
+      'the replaced refresh token gave accepted 10 s after its replacement',
+    );
+  });
+
+  it('refreshes on the client that issued the tokens, waits out the grace period, then reuses the replaced token', async () => {
+    const { idp } = await smoke();
+    const refreshes = idp.commandCalls(GetTokensFromRefreshTokenCommand).map((c) => c.args[0].input);
+    expect(refreshes).toHaveLength(3);
+    expect(new Set(refreshes.map((r) => r.ClientId))).toEqual(new Set(['pwl-client']));
+    // original, its replacement, then the original again (refused)
+    expect(refreshes[2]!.RefreshToken).toBe(refreshes[0]!.RefreshToken);
+    expect(refreshes[1]!.RefreshToken).not.toBe(refreshes[0]!.RefreshToken);
+  });
+
   it("fails the cross-tenant read when alice can read bob's tenant object (leaky GetObject)", async () => {
     const { run, objects } = await smoke({ s3LeaksTenantReads: true });
     expect(names(run, 'fail')).toEqual([CROSS_TENANT_READ]);
@@ -583,6 +633,13 @@ describe('smoke test with optional features off', () => {
         CROSS_TENANT_READ,
       ]),
     );
+  });
+
+  it('skips only the rotation step when refresh-token rotation is off', async () => {
+    const { run, idp } = await smoke({}, { refreshTokenRotation: { enabled: false } });
+    expect(names(run, 'fail')).toEqual([]);
+    expect(names(run, 'skip')).toEqual([ROTATION]);
+    expect(idp.commandCalls(GetTokensFromRefreshTokenCommand)).toHaveLength(0);
   });
 
   it('skips only the migration step when migration is off', async () => {

@@ -421,9 +421,13 @@ describe('migration and passwordless triggers (fixture dev, with federation)', (
     });
   });
 
-  it('passwordless client: CUSTOM_AUTH and refresh only, no OAuth, no secret, explicit attributes', () => {
+  it('passwordless client: CUSTOM_AUTH only (refresh by rotation), no OAuth, no secret, explicit attributes', () => {
     auth.hasResourceProperties('AWS::Cognito::UserPoolClient', {
-      ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH'],
+      RefreshTokenRotation: {
+        Feature: 'ENABLED',
+        RetryGracePeriodSeconds: federated.config.refreshTokenRotation.retryGracePeriodSeconds,
+      },
       AllowedOAuthFlowsUserPoolClient: false,
       GenerateSecret: false,
       PreventUserExistenceErrors: 'ENABLED',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkRules, type RuleSection } from './rule';
 import { apiRules, apiSchema } from './sections/api';
-import { clientRules, machineClientSchema, webClientSchema } from './sections/clients';
+import { clientRules, machineClientSchema, refreshTokenRotationSchema, webClientSchema } from './sections/clients';
 import { domainRules, domainSchema } from './sections/domain';
 import { emailRules, emailSchema } from './sections/email';
 import { identityProvidersSchema } from './sections/federation';
@@ -29,6 +29,7 @@ const stageConfigObject = z.strictObject({
   ...groupsShape,
   webClient: webClientSchema,
   machineClient: machineClientSchema.prefault({}),
+  refreshTokenRotation: refreshTokenRotationSchema.prefault({}),
   domain: domainSchema,
   identityProviders: identityProvidersSchema.prefault({}),
   data: dataSchema.prefault({}),

@@ -41,6 +41,11 @@ export interface AppClientsProps {
   readonly webClient: StageConfig['webClient'];
   readonly machineClient: StageConfig['machineClient'];
   readonly tokenValidity: StageConfig['userPool']['tokenValidity'];
+  /**
+   * Refresh-token rotation of the clients users sign in through (web, rules, passwordless).
+   * @default - no rotation
+   */
+  readonly refreshTokenRotation?: StageConfig['refreshTokenRotation'];
   /** Custom attributes the web client may read (their names without `custom:`). @default - none */
   readonly readableCustomAttributes?: readonly string[];
   /** Federated identity providers the web client offers next to the user pool. @default - none */
@@ -121,9 +126,20 @@ export class AppClients extends Construct {
       idTokenValidity: Duration.minutes(validity.idTokenMinutes),
       refreshTokenValidity: Duration.days(validity.refreshTokenDays),
     } satisfies Partial<cognito.UserPoolClientProps>;
+    // Only clients users sign in through get refresh tokens, so only they rotate. With rotation
+    // CDK leaves ALLOW_REFRESH_TOKEN_AUTH out of ExplicitAuthFlows: Cognito refuses
+    // REFRESH_TOKEN_AUTH on a rotating client, which refreshes through GetTokensFromRefreshToken
+    // or the token endpoint instead (docs/api.md, "Refresh tokens").
+    const rotation = props.refreshTokenRotation;
+    const userFacing = {
+      ...common,
+      ...(rotation?.enabled
+        ? { refreshTokenRotationGracePeriod: Duration.seconds(rotation.retryGracePeriodSeconds) }
+        : {}),
+    } satisfies Partial<cognito.UserPoolClientProps>;
 
     const publicClient = {
-      ...common,
+      ...userFacing,
       generateSecret: false,
       authFlows: {
         userSrp: true,
@@ -176,7 +192,7 @@ export class AppClients extends Construct {
 
     if (props.passwordlessClient) {
       this.passwordless = new cognito.UserPoolClient(this, 'PasswordlessClient', {
-        ...common,
+        ...userFacing,
         generateSecret: false,
         authFlows: { custom: true },
         disableOAuth: true,

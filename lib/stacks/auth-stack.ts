@@ -66,6 +66,7 @@ export class AuthStack extends Stack {
       webClient: config.webClient,
       machineClient: config.machineClient,
       tokenValidity: config.userPool.tokenValidity,
+      refreshTokenRotation: config.refreshTokenRotation,
       readableCustomAttributes: config.userPool.authorizationAttributes,
       identityProviders: this.identityProviders.clientProviders,
       writeEmailVerified: this.identityProviders.mapsEmailVerified,

@@ -13,6 +13,7 @@ import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminSetUserPasswordCommand,
+  GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   type AuthenticationResultType,
@@ -68,6 +69,8 @@ interface TestUser {
   readonly group: string;
   readonly password: string;
   tokens?: AuthenticationResultType;
+  /** The app client that issued `tokens` (refreshes must name it). */
+  clientId?: string;
   identityId?: string;
   credentials?: Credentials;
 }
@@ -187,6 +190,74 @@ export async function runSmoke(deps: SmokeDeps, run: SmokeRun): Promise<void> {
   await callApi(deps, run, outputs, alice, bob);
   await exchangeForCredentials(deps, run, outputs, poolId, users);
   await checkRowLevelSecurity(deps, run, outputs, runId, alice, bob);
+  // Last: it waits out the grace period.
+  await checkRefreshTokenRotation(deps, run, alice.tokens ? alice : bob);
+}
+
+/** Extra wait after the grace period before the replaced refresh token must be refused. */
+export const ROTATION_CHECK_MARGIN_MS = 5000;
+
+/**
+ * Refresh-token rotation on the client the user signed in through: GetTokensFromRefreshToken
+ * returns a new refresh token, the new one works, REFRESH_TOKEN_AUTH is refused on a rotating
+ * client, and the replaced token is refused once the retry grace period is over.
+ */
+async function checkRefreshTokenRotation(deps: SmokeDeps, run: SmokeRun, user: TestUser): Promise<void> {
+  const name =
+    'refresh-token rotation: a refresh returns a new refresh token; the replaced one is refused after the grace period';
+  const { enabled, retryGracePeriodSeconds } = deps.config.refreshTokenRotation;
+  if (!enabled) {
+    run.skip(name, 'refreshTokenRotation.enabled is false in this stage');
+    return;
+  }
+  const original = user.tokens?.RefreshToken;
+  const clientId = user.clientId;
+  if (!original || !clientId) {
+    run.skip(name, `${user.label} has no refresh token`);
+    return;
+  }
+  const refresh = (token: string) =>
+    deps.cognitoIdp.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: token }));
+  // The error name, or 'accepted'; a client that throws synchronously counts the same.
+  const outcome = (request: () => Promise<unknown>) =>
+    Promise.resolve()
+      .then(request)
+      .then(
+        () => 'accepted',
+        (error: Error) => error.name,
+      );
+  await run.step(
+    name,
+    async () => {
+      const first = await refresh(original);
+      const replacement = first.AuthenticationResult?.RefreshToken;
+      expectThat(first.AuthenticationResult?.AccessToken, 'GetTokensFromRefreshToken gave no access token');
+      expectThat(
+        replacement && replacement !== original,
+        'GetTokensFromRefreshToken gave no new refresh token: rotation is not on for this client',
+      );
+      const second = await refresh(replacement);
+      expectThat(second.AuthenticationResult?.AccessToken, 'the new refresh token was refused');
+      const legacy = await outcome(() =>
+        deps.cognitoIdp.send(
+          new InitiateAuthCommand({
+            ClientId: clientId,
+            AuthFlow: 'REFRESH_TOKEN_AUTH',
+            AuthParameters: { REFRESH_TOKEN: second.AuthenticationResult?.RefreshToken ?? replacement },
+          }),
+        ),
+      );
+      expectThat(legacy !== 'accepted', 'REFRESH_TOKEN_AUTH was accepted on a rotating client');
+      await deps.sleep(retryGracePeriodSeconds * 1000 + ROTATION_CHECK_MARGIN_MS);
+      const reuse = await outcome(() => refresh(original));
+      expectThat(
+        reuse === 'NotAuthorizedException',
+        `the replaced refresh token gave ${reuse} ${retryGracePeriodSeconds} s after its replacement`,
+      );
+    },
+    () =>
+      `new refresh token works, REFRESH_TOKEN_AUTH refused, replaced token refused after ${retryGracePeriodSeconds} s + ${ROTATION_CHECK_MARGIN_MS / 1000} s`,
+  );
 }
 
 function testUser(runId: string, label: string, tenant: string, group: string): TestUser {
@@ -300,6 +371,7 @@ async function signInWithCode(deps: SmokeDeps, run: SmokeRun, outputs: StageOutp
       );
       expectThat(done.AuthenticationResult?.AccessToken, 'the right code gave no tokens');
       user.tokens = done.AuthenticationResult;
+      user.clientId = clientId;
       return user;
     },
     () => 'wrong code refused, right code gave tokens',
@@ -323,6 +395,7 @@ async function signInWithPassword(
     );
     expectThat(done.AuthenticationResult?.AccessToken, `no tokens (challenge ${done.ChallengeName})`);
     user.tokens = done.AuthenticationResult;
+    user.clientId = clientId;
   });
 }
 

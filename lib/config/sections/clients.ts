@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { httpUrl, scopeName } from '../fields';
-import { type ConfiguredUrl, parsedUrls, requireKnown, rule, type RuleSection, webUrlRules } from '../rule';
+import {
+  type ConfiguredUrl,
+  parsedUrls,
+  productionRequires,
+  requireKnown,
+  rule,
+  type RuleSection,
+  webUrlRules,
+} from '../rule';
 import type { RawStageConfig } from '../schema';
 import { NOT_A_SCOPE, scopeNames } from './groups';
 
@@ -30,6 +38,29 @@ export const machineClientSchema = z
       .describe('Resource-server scopes (names from resourceServer.scopes) the machine client may request.'),
   })
   .describe('The confidential machine-to-machine client (client credentials grant).');
+
+/** Cognito's bounds for `RetryGracePeriodSeconds` (API RefreshTokenRotationType: 0-60). */
+export const ROTATION_GRACE_PERIOD_MAX_SECONDS = 60;
+
+export const refreshTokenRotationSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Rotate refresh tokens on every client users sign in through (web, rules, passwordless): each refresh returns a new refresh token and the old one stops working. Clients must refresh with GetTokensFromRefreshToken or the token endpoint and store the new refresh token each time; REFRESH_TOKEN_AUTH (InitiateAuth) is refused on a rotating client (docs/api.md). Production stages need true.',
+      ),
+    retryGracePeriodSeconds: z
+      .number()
+      .int()
+      .default(10)
+      .describe(
+        `Seconds the replaced refresh token keeps working after a refresh, so a client whose answer got lost can retry (0-${ROTATION_GRACE_PERIOD_MAX_SECONDS}; 0 = refused at once).`,
+      ),
+  })
+  .describe(
+    'Refresh-token rotation of the user-facing app clients (never the machine clients: they get no refresh token).',
+  );
 
 /** Every parseable redirect URL (callback and logout) with its path. */
 function redirectUrls(config: RawStageConfig): ConfiguredUrl[] {
@@ -66,6 +97,28 @@ export const clientRules: RuleSection = {
       httpMessage: 'redirect URLs must use https (http is allowed only for localhost)',
       localhostMessage: 'localhost redirect URLs are allowed only when production is false',
     }),
+    rule(
+      'refresh-rotation-grace-period',
+      `\`refreshTokenRotation.retryGracePeriodSeconds\` is within Cognito's bounds, 0-${ROTATION_GRACE_PERIOD_MAX_SECONDS} seconds.`,
+      (config, report) => {
+        const seconds = config.refreshTokenRotation.retryGracePeriodSeconds;
+        if (seconds < 0 || seconds > ROTATION_GRACE_PERIOD_MAX_SECONDS) {
+          report(
+            ['refreshTokenRotation', 'retryGracePeriodSeconds'],
+            seconds,
+            `Cognito accepts 0-${ROTATION_GRACE_PERIOD_MAX_SECONDS} seconds (0 refuses the replaced refresh token at once)`,
+          );
+        }
+      },
+    ),
+    productionRequires(
+      'production-refresh-token-rotation',
+      'Production stages set `refreshTokenRotation.enabled: true` (a stolen refresh token then stops working at the next refresh by its owner).',
+      ['refreshTokenRotation', 'enabled'],
+      (config) => config.refreshTokenRotation.enabled,
+      (on) => on,
+      'production stages must set true',
+    ),
     rule('machine-client-needs-scope', 'An enabled machine client has at least one scope.', (config, report) => {
       if (config.machineClient.enabled && config.machineClient.scopes.length === 0) {
         report(
