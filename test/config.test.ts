@@ -72,7 +72,8 @@ describe('stage config files', () => {
     ]);
     expect(config.defaultGroup).toBeNull();
     expect(config.resourceServer).toMatchObject({ identifier: 'api', name: 'Reference API' });
-    expect(config.machineClient).toEqual({ enabled: false, scopes: [] });
+    expect(config.machineClients).toEqual([]);
+    expect(config.api.routes).toEqual({});
     expect(config.refreshTokenRotation).toEqual({ enabled: true, retryGracePeriodSeconds: 10 });
     expect(config.triggers.preTokenGeneration).toEqual({ enabled: true, everyoneScopes: [] });
     expect(config.api).toEqual({
@@ -192,10 +193,10 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'userPool.featurePlan: got "GOLD"; expected one of "LITE" | "ESSENTIALS" | "PLUS"',
     ],
     [
-      'pre token generation V2 on LITE',
+      'pre token generation V3 on LITE',
       'dev',
       { userPool: { featurePlan: 'LITE' }, domain: { managedLogin: 'CLASSIC_HOSTED_UI' } },
-      'triggers.preTokenGeneration.enabled: got true; pre token generation V2 needs userPool.featurePlan "ESSENTIALS" or "PLUS", but the plan is "LITE"',
+      'triggers.preTokenGeneration.enabled: got true; pre token generation V3 needs userPool.featurePlan "ESSENTIALS" or "PLUS", but the plan is "LITE"',
     ],
     [
       'threat protection below PLUS',
@@ -308,8 +309,8 @@ describe('a bad config names the field, the bad value and what is allowed', () =
     [
       'machine client without scopes',
       'dev',
-      { machineClient: { enabled: true, scopes: [] } },
-      'machineClient.scopes: got []; an enabled machine client needs at least one scope',
+      { machineClients: [{ name: 'default', scopes: [], tenant: 'acme' }] },
+      'machineClients[0].scopes: got []; an enabled machine client needs at least one scope',
     ],
     [
       'production with short passwords',
@@ -426,8 +427,31 @@ describe('a bad config names the field, the bad value and what is allowed', () =
     [
       'machine client scope that the resource server lacks',
       'dev',
-      { machineClient: { scopes: ['delete'] } },
-      'machineClient.scopes[0]: got "delete"; not a resourceServer scope; allowed: "read", "write", "admin"',
+      { machineClients: [{ name: 'default', scopes: ['delete'], tenant: 'acme' }] },
+      'machineClients[0].scopes[0]: got "delete"; not a resourceServer scope; allowed: "read", "write", "admin"',
+    ],
+    [
+      'machine client whose tenant is not a tenant id',
+      'dev',
+      { machineClients: [{ name: 'default', scopes: ['read'], tenant: 'Acme/Sub' }] },
+      'machineClients[0].tenant: got "Acme/Sub"; not a tenant id; tenant ids are 1-63 lower-case letters, digits or hyphens, starting with a letter or digit',
+    ],
+    [
+      'two machine clients with the same name',
+      'dev',
+      {
+        machineClients: [
+          { name: 'reports', scopes: ['read'], tenant: 'acme' },
+          { name: 'reports', scopes: ['read'], tenant: 'globex' },
+        ],
+      },
+      'machineClients[1].name: got "reports"; another machine client has this name',
+    ],
+    [
+      'machine clients without the pre token trigger (no tenant claim)',
+      'dev',
+      { triggers: { preTokenGeneration: { enabled: false } } },
+      'machineClients[0].enabled: got true; needs triggers.preTokenGeneration.enabled true',
     ],
     [
       'inline identity-provider secret',

@@ -28,7 +28,12 @@ const stageConfigObject = z.strictObject({
   userPool: userPoolSchema.prefault({}),
   ...groupsShape,
   webClient: webClientSchema,
-  machineClient: machineClientSchema.prefault({}),
+  machineClients: z
+    .array(machineClientSchema)
+    .default([])
+    .describe(
+      'Confidential machine-to-machine clients, each with its scopes and tenant (docs/api.md, "Machine callers").',
+    ),
   refreshTokenRotation: refreshTokenRotationSchema.prefault({}),
   domain: domainSchema,
   identityProviders: identityProvidersSchema.prefault({}),
