@@ -100,8 +100,7 @@ function benchEnv(env: Record<string, string>): Record<string, string> {
       out[name] = JSON.stringify([
         { clientId: BENCH_IDS.machineClientId, name: 'bench', tenant: 'acme', scopes: ['api/read'] },
       ]);
-    }
-    else out[name] = `bench-${name.toLowerCase().replace(/_/g, '-')}`;
+    } else out[name] = `bench-${name.toLowerCase().replace(/_/g, '-')}`;
   }
   return out;
 }

@@ -24,9 +24,7 @@ export const prod: StageConfigInput = {
     logoutUrls: ['https://app.example.com/'],
   },
   // Service-to-service callers: each token carries its client's tenant (docs/api.md, "Machine callers").
-  machineClients: [
-    { name: 'default', scopes: ['read'], tenant: 'acme' },
-  ],
+  machineClients: [{ name: 'default', scopes: ['read'], tenant: 'acme' }],
   data: { removalPolicy: 'RETAIN' },
   domain: { prefix: 'example-authref-prod' },
   api: {

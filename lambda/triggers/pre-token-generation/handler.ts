@@ -47,7 +47,7 @@ export const handler = async (event: UserEvent | MachineEvent): Promise<UserEven
     }
     assertTriggerEvent(event, USER_SOURCES);
     if (event.version !== '2' && event.version !== '3') throw new Error('unsupported event version');
-    return userToken(event as UserEvent);
+    return userToken(event);
   });
 
 function userToken(event: UserEvent): UserEvent {
