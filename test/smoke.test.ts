@@ -15,6 +15,7 @@ import {
   AdminDeleteUserCommand,
   AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
+  DescribeUserPoolClientCommand,
   GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
@@ -60,6 +61,8 @@ const OUTPUTS: Record<string, Record<string, string>> = {
     PasswordlessClientId: 'pwl-client',
     TestOutboxTableName: 'outbox',
     LegacyUsersTableName: 'legacy',
+    MachineClientIds: JSON.stringify({ default: 'machine-default' }),
+    LoginDomainUrl: 'https://login.example.com',
     IdentityPoolId: 'eu-west-1:pool',
     GroupRoleArns: JSON.stringify({
       editors: 'arn:role/editors',
@@ -91,6 +94,8 @@ interface Fakes {
   dropOutputs: string[];
   /** Whether Cognito wrongly keeps accepting a replaced refresh token after the grace period. */
   replacedRefreshTokenStaysValid: boolean;
+  /** Whether machine tokens come without the configured tenant (pre token trigger not V3). */
+  machineTokenWithoutTenant: boolean;
 }
 
 interface FakeUser {
@@ -110,6 +115,7 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
     stacks: Object.keys(OUTPUTS),
     dropOutputs: [],
     replacedRefreshTokenStaysValid: false,
+    machineTokenWithoutTenant: false,
     ...fakes,
   };
   const config = parseStageConfig(stageInput('dev', configPatch), 'test');
@@ -185,6 +191,7 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
       }),
       AccessToken: jwt({
         sub,
+        username: sub,
         token_use: 'access',
         tenant_id: user.tenant,
         scope: scopes.join(' '),
@@ -195,6 +202,9 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
   };
   const notAuthorized = () =>
     Object.assign(new Error('Incorrect username or password.'), { name: 'NotAuthorizedException' });
+  idp
+    .on(DescribeUserPoolClientCommand)
+    .callsFake((input: { ClientId: string }) => ({ UserPoolClient: { ClientSecret: `secret-${input.ClientId}` } }));
   idp.on(GetTokensFromRefreshTokenCommand).callsFake((input: { RefreshToken: string }) => {
     const entry = refreshTokens.get(input.RefreshToken);
     if (!entry || entry.validUntil < clock) {
@@ -319,7 +329,29 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
   };
 
   const apiCalls: string[] = [];
+  // Machine clients by id, as the pre token trigger's MACHINE_CLIENTS has them.
+  const machineIds = JSON.parse(OUTPUTS['cognito-ref-dev-Auth']!.MachineClientIds!) as Record<string, string>;
+  const tokenEndpoint = (init: RequestInit) => {
+    const [clientId, secret] = Buffer.from(
+      (init.headers as Record<string, string>).Authorization!.replace('Basic ', ''),
+      'base64',
+    )
+      .toString()
+      .split(':');
+    const entry = config.machineClients.find((m) => machineIds[m.name] === clientId);
+    if (!entry || secret !== `secret-${clientId}`) return Promise.resolve(new Response('{}', { status: 400 }));
+    const body = new URLSearchParams(String(init.body));
+    const token = jwt({
+      sub: clientId,
+      client_id: clientId,
+      token_use: 'access',
+      scope: body.get('scope'),
+      ...(f.machineTokenWithoutTenant ? {} : { tenant_id: entry.tenant }),
+    });
+    return Promise.resolve(new Response(JSON.stringify({ access_token: token }), { status: 200 }));
+  };
   const fetchFake = ((url: URL, init: RequestInit) => {
+    if (url.hostname === 'login.example.com' && url.pathname === '/oauth2/token') return tokenEndpoint(init);
     const path = url.pathname.replace('/v1/', '');
     const auth = (init.headers as Record<string, string>).Authorization;
     apiCalls.push(`${String(init.method)} ${path}`);
@@ -328,6 +360,8 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
     if (!auth) return respond(401);
     const claims = decode(auth.replace('Bearer ', ''));
     if (claims.token_use !== 'access') return respond(401);
+    // A machine token (no username) passes only the tenant route, which accepts machines.
+    if (claims.username === undefined && !path.startsWith('tenants/')) return respond(403);
     if (path === 'me') return respond(200, { tenantId: claims.tenant_id });
     if (path.startsWith('documents/')) {
       if (init.method === 'PUT') items.add(`data-table USER#${String(claims.sub)} DOC#${path.split('/')[1]}`);
@@ -382,6 +416,7 @@ async function smoke(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageC
 const names = (run: SmokeRun, status: 'pass' | 'fail' | 'skip') =>
   run.results.filter((r) => r.status === status).map((r) => r.name);
 
+const MACHINE = 'machine client: its token carries the configured tenant; the API treats it like that tenant';
 const ROTATION =
   'refresh-token rotation: a refresh returns a new refresh token; the replaced one is refused after the grace period';
 const CROSS_TENANT_READ = "row-level security: S3 read of bob's existing tenant object (tenants/globex/) is denied";
@@ -414,6 +449,7 @@ describe('smoke test against a correctly deployed stage (simulated)', () => {
       CROSS_TENANT_READ,
       "DynamoDB read of another identity's partition is denied",
       ROTATION,
+      MACHINE,
     ]) {
       expect(passed).toContain(step);
     }
@@ -528,11 +564,28 @@ describe('smoke test against a broken stage (simulated)', () => {
     expect(names(run, 'fail')).toEqual([
       'API: GET /tenants/globex/documents (other tenant) is denied',
       "row-level security: S3 write to another identity's private/ prefix is denied",
+      MACHINE,
     ]);
     expect(run.failed).toBe(true);
     expect(run.exitCode).toBe(1);
     expect(idp.commandCalls(AdminDeleteUserCommand)).toHaveLength(3);
     expect(run.table()).toContain('**FAIL**');
+  });
+
+  it('fails the machine step when machine tokens come without the configured tenant', async () => {
+    const { run } = await smoke({ machineTokenWithoutTenant: true });
+    expect(names(run, 'fail')).toEqual([MACHINE]);
+    expect(run.results.find((r) => r.name === MACHINE)!.detail).toBe(
+      'machine token tenant_id is undefined, expected "acme"',
+    );
+  });
+
+  it('fails the machine step when the API lets a machine read another tenant', async () => {
+    const { run } = await smoke({ apiLeaksOtherTenant: true });
+    expect(names(run, 'fail')).toContain(MACHINE);
+    expect(run.results.find((r) => r.name === MACHINE)!.detail).toBe(
+      'GET /tenants/globex/documents as the machine gave HTTP 200',
+    );
   });
 
   it('fails the rotation step when a replaced refresh token still works after the grace period', async () => {
@@ -633,6 +686,16 @@ describe('smoke test with optional features off', () => {
         CROSS_TENANT_READ,
       ]),
     );
+  });
+
+  it('skips only the machine step when no route accepts machine callers', async () => {
+    const { run, idp } = await smoke(
+      {},
+      { api: { routes: { 'GET /tenants/{tenantId}/documents': { scope: 'read', machines: false } } } },
+    );
+    expect(names(run, 'fail')).toEqual([]);
+    expect(names(run, 'skip')).toEqual([MACHINE]);
+    expect(idp.commandCalls(DescribeUserPoolClientCommand)).toHaveLength(0);
   });
 
   it('skips only the rotation step when refresh-token rotation is off', async () => {
