@@ -340,7 +340,7 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
       .split(':');
     const entry = config.machineClients.find((m) => machineIds[m.name] === clientId);
     if (!entry || secret !== `secret-${clientId}`) return Promise.resolve(new Response('{}', { status: 400 }));
-    const body = new URLSearchParams(String(init.body));
+    const body = new URLSearchParams(init.body as string);
     const token = jwt({
       sub: clientId,
       client_id: clientId,
