@@ -96,7 +96,11 @@ function benchEnv(env: Record<string, string>): Record<string, string> {
     if (!value.includes('${Token[')) out[name] = value;
     else if (name.endsWith('POOL_ID')) out[name] = BENCH_IDS.userPoolId;
     else if (name === 'CLIENT_IDS') out[name] = BENCH_IDS.clientId;
-    else out[name] = `bench-${name.toLowerCase().replace(/_/g, '-')}`;
+    else if (name === 'MACHINE_CLIENTS') {
+      out[name] = JSON.stringify([
+        { clientId: BENCH_IDS.machineClientId, name: 'bench', tenant: 'acme', scopes: ['api/read'] },
+      ]);
+    } else out[name] = `bench-${name.toLowerCase().replace(/_/g, '-')}`;
   }
   return out;
 }
@@ -124,6 +128,8 @@ interface Row {
   warm?: { p50: number; p99: number; floorP50: number; floorP99: number };
   /** The handler without its deliberate work (WarmSpec.overhead). */
   warmOverhead?: { label: string; p50: number; p99: number };
+  /** Another event path of the handler (WarmSpec.otherPath). */
+  warmOther?: { label: string; p50: number; p99: number; floorP50: number; floorP99: number };
   warmError?: string;
   warmNote?: string;
 }
@@ -300,6 +306,10 @@ async function main(): Promise<void> {
         const overhead = spec.overhead;
         rows[i]!.warmOverhead = { label: overhead.label, ...medianRun(() => warm(fn, overhead.spec)) };
       }
+      if (spec.otherPath) {
+        const other = spec.otherPath;
+        rows[i]!.warmOther = { label: other.label, ...medianRun(() => warm(fn, other.spec)) };
+      }
     } catch (error) {
       // The probe's own message is on the last line of its stderr; the command line is noise.
       const raw = (error as { stderr?: unknown }).stderr;
@@ -369,6 +379,14 @@ function render(r: Result): string {
     lines.push(
       `| ${row.name} | ${kb(row.ours.bytes)} / ${kb(row.ours.gzipBytes)}${row.identicalToAsset ? '' : ' ⚠ differs from cdk asset'} | ${hasSdk(row.ours.packages) ? 'yes' : 'no'} | ${stub} | ${ms(load.median)} / ${ms(load.p90)} | ${ms(load.median - floorMs)} | ${stubLoad} | ${ms(def.median)} (${kb(row.defaults.bytes)} + SDK from node_modules) | ${round(def.median / load.median, 1)}× (${round((def.median - floorMs) / Math.max(0.01, load.median - floorMs), 1)}×) | ${warm} |`,
     );
+  }
+  const others = r.rows.filter((x) => x.warmOther);
+  if (others.length > 0) {
+    lines.push('', '| Function, other event path | Warm p50 / p99 (floor) |', '| --- | --- |');
+    for (const row of others) {
+      const o = row.warmOther!;
+      lines.push(`| ${row.name}, ${o.label} | ${us(o.p50)} / ${us(o.p99)} (${us(o.floorP50)} / ${us(o.floorP99)}) |`);
+    }
   }
   for (const row of r.rows.filter((x) => x.warmNote)) {
     const overhead = row.warmOverhead

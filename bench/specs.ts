@@ -28,12 +28,16 @@ export interface WarmSpec {
    * warm-latency target is judged on it, since the deliberate work is the point of the function.
    */
   readonly overhead?: { readonly label: string; readonly spec: WarmSpec };
+  /** Another event path of the same handler, timed and printed in its own table row. */
+  readonly otherPath?: { readonly label: string; readonly spec: WarmSpec };
 }
 
 /** Environment values the bench uses where the template has CloudFormation references. */
 export const BENCH_IDS = {
   userPoolId: 'eu-west-1_BenchPool',
   clientId: 'benchclient0000000000000000',
+  /** The machine client of the client-credentials fixture (test/events/pre-token-generation.client-credentials.json). */
+  machineClientId: '3example45machine67client89',
 } as const;
 
 const client = (module: string, name: string, responses: Record<string, unknown>) => ({
@@ -95,7 +99,13 @@ export async function warmSpecs(): Promise<Readonly<Record<string, WarmSpec>>> {
       fixture: 'post-confirmation.confirm-sign-up',
       clients: [cognito({ AdminAddUserToGroupCommand: {} })],
     },
-    'triggers/pre-token-generation/handler.ts': { fixture: 'pre-token-generation.v2' },
+    'triggers/pre-token-generation/handler.ts': {
+      fixture: 'pre-token-generation.v2',
+      otherPath: {
+        label: 'client-credentials (machine) token, V3 event',
+        spec: { fixture: 'pre-token-generation.client-credentials' },
+      },
+    },
     'triggers/migrate-user/handler.ts': {
       fixture: 'migrate-user.authentication',
       patch: { request: { password: BENCH_PASSWORD } },

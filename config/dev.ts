@@ -27,7 +27,11 @@ export const dev: StageConfigInput = {
     callbackUrls: ['http://localhost:5173/callback'],
     logoutUrls: ['http://localhost:5173/'],
   },
-  machineClient: { enabled: true, scopes: ['read'] },
+  // Service-to-service callers: each token carries its client's tenant (docs/api.md, "Machine callers").
+  machineClients: [
+    { name: 'default', scopes: ['read'], tenant: 'acme' },
+    { name: 'globex-reports', scopes: ['read'], tenant: 'globex' },
+  ],
   data: { removalPolicy: 'DESTROY' },
   domain: { prefix: 'example-authref-dev' },
   email: { fromAddress: 'no-reply@example.com', fromName: 'Cognito reference dev' },

@@ -23,7 +23,8 @@ export const prod: StageConfigInput = {
     callbackUrls: ['https://app.example.com/callback'],
     logoutUrls: ['https://app.example.com/'],
   },
-  machineClient: { enabled: true, scopes: ['read'] },
+  // Service-to-service callers: each token carries its client's tenant (docs/api.md, "Machine callers").
+  machineClients: [{ name: 'default', scopes: ['read'], tenant: 'acme' }],
   data: { removalPolicy: 'RETAIN' },
   domain: { prefix: 'example-authref-prod' },
   api: {

@@ -63,12 +63,13 @@ export const shared = {
     rules: [{ claim: 'custom:department', matchType: 'Equals', value: 'finance', role: 'finance' }],
   },
   api: {
-    // The scope each route of lib/constructs/api-routes.ts requires.
+    // The scope each route of lib/constructs/api-routes.ts requires, and whether machine clients
+    // (machineClients, their tenant from the config) may call it.
     routes: {
       'GET /me': { scope: 'read' },
       'GET /documents/{id}': { scope: 'read' },
       'PUT /documents/{id}': { scope: 'write' },
-      'GET /tenants/{tenantId}/documents': { scope: 'read' },
+      'GET /tenants/{tenantId}/documents': { scope: 'read', machines: true },
       'GET /admin/users': { scope: 'admin' },
     },
   },

@@ -14,6 +14,8 @@ export const ENV_NAMES = [
   'ALLOWED_ORIGINS',
   'AUTHORIZER_RULES',
   'CLIENT_IDS',
+  'MACHINE_CALLERS',
+  'MACHINE_CLIENT_IDS',
   'REQUIRED_SCOPE',
   'TABLE_NAME',
   'USER_POOL_ID',
@@ -22,6 +24,7 @@ export const ENV_NAMES = [
   'DEFAULT_GROUP',
   'DENIED_EMAIL_DOMAINS',
   'LINK_PROVIDERS',
+  'MACHINE_CLIENTS',
   'SCOPE_RULES',
   // migration
   'LEGACY_USERS_TABLE',
@@ -61,6 +64,25 @@ export interface ScopeRules {
   readonly claims: readonly string[];
 }
 
+/**
+ * One entry of MACHINE_CLIENTS of the pre token generation trigger (config `machineClients`): what
+ * a client-credentials token of this app client carries. Looked up by the event's
+ * `callerContext.clientId`, which Cognito sets to the client that authenticated with its secret.
+ */
+export interface MachineClientRule {
+  /** The app client id (known only at deploy time: the CDK passes a CloudFormation reference). */
+  readonly clientId: string;
+  /** Config `machineClients[].name`, for logs. */
+  readonly name: string;
+  /** The tenant every token of this client carries in `tenant_id` (a tenant id, see isTenantId). */
+  readonly tenant: string;
+  /** Full scope names (`<resource server>/<name>`) the client may hold; any other is suppressed. */
+  readonly scopes: readonly string[];
+}
+
+/** Value of MACHINE_CALLERS for a route that accepts client-credentials (machine) tokens. */
+export const MACHINE_CALLERS_ACCEPTED = 'accept';
+
 /** AUTHORIZER_RULES of the tenant authorizer. */
 export interface AuthorizerRules {
   /**
@@ -73,6 +95,11 @@ export interface AuthorizerRules {
   readonly allowedGroups: readonly string[];
   /** Path parameter that must equal the token's `tenant_id` claim, e.g. `tenantId`. */
   readonly tenantParameter: string;
+  /**
+   * Routes (keys of scopesByRoute) that accept machine callers: client-credentials tokens of the
+   * clients in MACHINE_CLIENT_IDS, which pass on their `tenant_id` and scope (they have no group).
+   */
+  readonly machineRoutes: readonly string[];
 }
 
 /** PASSWORD_POLICY of the migrate-user trigger: the pool's rules (config userPool.passwordPolicy). */

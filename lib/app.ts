@@ -52,8 +52,9 @@ export function buildStage(app: App, config: StageConfig, options: StageOptions 
     env,
     description: `REST API with Cognito and tenant authorizers, handlers and WAF (${prefix})`,
     userPool: auth.pool.userPool,
-    // User-facing clients only: the machine client's tokens carry no user and are refused.
     userClientIds: auth.clients.userClients.map((client) => client.userPoolClientId),
+    // Accepted only on routes whose api.routes entry says machines: true.
+    machineClientIds: Object.values(auth.clients.machines).map((client) => client.userPoolClientId),
     table: data.data.table,
     routes: options.routes,
   });

@@ -284,10 +284,41 @@ describe.each(shipped)('API stack (%s)', (_stage, synthesized) => {
             ),
             allowedGroups: tenantRouteGroups(config),
             tenantParameter: 'tenantId',
+            machineRoutes: tenantMachineRoutes,
           }),
         },
       },
     });
+  });
+
+  // Machine callers: only the routes whose api.routes entry says machines: true.
+  const tenantMachineRoutes = ROUTES.filter(
+    (r) => r.authorizer === 'tenant' && config.api.routes[r.route]?.machines,
+  ).map((r) => r.route);
+  const enabledMachines = config.machineClients.filter((m) => m.enabled);
+
+  it('passes the machine client ids to the tenant authorizer only when a tenant route accepts machines', () => {
+    const authorizer = Object.values(api.findResources('AWS::Lambda::Function') as Resources).find((fn) =>
+      String(fn.Properties.Description).includes('Lambda authorizer'),
+    );
+    const variables = (authorizer!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    if (tenantMachineRoutes.length === 0 || enabledMachines.length === 0) {
+      expect(variables.MACHINE_CLIENT_IDS).toBeUndefined();
+      return;
+    }
+    const ids = JSON.stringify(variables.MACHINE_CLIENT_IDS);
+    expect(ids.match(/Fn::GetStackOutput/g)).toHaveLength(enabledMachines.length);
+    // The user client list stays users only.
+    expect(JSON.stringify(variables.CLIENT_IDS)).not.toMatch(/MachineClient/);
+  });
+
+  it('tells exactly the handlers of routes that accept machines to accept them (MACHINE_CALLERS)', () => {
+    const functions = Object.values(api.findResources('AWS::Lambda::Function') as Resources);
+    for (const spec of ROUTES) {
+      const fn = functions.find((f) => String(f.Properties.Description).startsWith(`${spec.route}:`));
+      const variables = (fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables.MACHINE_CALLERS).toBe(config.api.routes[spec.route]?.machines ? 'accept' : undefined);
+    }
   });
 
   it('runs the authorizer within 5 s and the handlers within 10 s, Node.js 24 on arm64', () => {
@@ -653,7 +684,10 @@ describe('route table vs. api.routes', () => {
 
   it('refuses a route without an entry and an entry without a route, naming both', () => {
     const { 'GET /me': _me, ...withoutMe } = config.api.routes;
-    const broken = { ...config, api: { ...config.api, routes: { ...withoutMe, 'GET /mee': { scope: 'read' } } } };
+    const broken = {
+      ...config,
+      api: { ...config.api, routes: { ...withoutMe, 'GET /mee': { scope: 'read', machines: false } } },
+    };
     expect(() => routeScopes(ROUTES, broken)).toThrow(ConfigError);
     expect(() => routeScopes(ROUTES, broken)).toThrow(
       /api\.routes: got no entry for "GET \/me"; every route of the route table needs \{ scope \}[\s\S]*api\.routes\["GET \/mee"\]: not a route of the route table/,

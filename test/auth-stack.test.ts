@@ -5,6 +5,8 @@ import {
   MACHINE_CLIENT_WRITABLE_ATTRIBUTES,
   WEB_CLIENT_WRITABLE_ATTRIBUTES,
 } from '../lib/config/client-attributes';
+import { DEFAULT_MACHINE_CLIENT } from '../lib/config/sections/clients';
+import { machineClientConstructId } from '../lib/constructs/app-clients';
 import { SHIPPED_STAGES, synthShipped, synthStage, type SynthesizedStage } from './helpers/app';
 
 // The shipped stages: every expectation below comes from the stage's own config.
@@ -117,16 +119,23 @@ describe.each(byStage)('user pool (%s)', (_stage, { templates, config }) => {
     // Outputs of the features the config turns on.
     const optional = [
       ...(rulesClient ? ['RulesClientId'] : []),
-      ...(config.machineClient.enabled ? ['MachineClientId'] : []),
+      ...(config.machineClients.some((m) => m.enabled) ? ['MachineClientIds'] : []),
       ...(passwordless ? ['PasswordlessClientId'] : []),
       ...(config.migration.enabled ? ['LegacyUsersTableName'] : []),
       ...(config.passwordless.customChallenge.testOutbox ? ['TestOutboxTableName'] : []),
     ];
     // CDK publishes what the API stack references (weak cross-stack references) as extra outputs:
-    // the pool id and ARN and the ids of the clients whose users call the API, nothing else.
+    // the pool id and ARN and the ids of the clients whose users call the API, plus the machine
+    // clients' ids when a tenant route accepts machine callers, nothing else.
     const published = Object.keys(outputs).filter((name) => name.startsWith('PublishOutput'));
+    const machineRoute = Object.values(config.api.routes).some((route) => route.machines);
+    const machineIds = machineRoute ? config.machineClients.filter((m) => m.enabled) : [];
     expect(published.map((name) => JSON.stringify(outputs[name]!.Value)).sort()).toEqual([
       expect.stringMatching(/^\{"Fn::GetAtt":\["UserPool\w+","Arn"\]\}$/),
+      ...machineIds
+        .map((m) => `{"Ref":"Clients${machineClientConstructId(m.name)}`)
+        .sort()
+        .map((prefix) => expect.stringMatching(new RegExp(`^${prefix.replace(/[{}]/g, '\\$&')}\\w*"\\}$`)) as unknown),
       ...(passwordless ? [expect.stringMatching(/^\{"Ref":"ClientsPasswordlessClient\w+"\}$/) as unknown] : []),
       ...(rulesClient ? [expect.stringMatching(/^\{"Ref":"ClientsRulesClient\w+"\}$/) as unknown] : []),
       expect.stringMatching(/^\{"Ref":"ClientsWebClient\w+"\}$/),
@@ -158,15 +167,14 @@ describe.each(byStage)('user pool (%s)', (_stage, { templates, config }) => {
 describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
   const auth = templates.auth;
   const all = clients(auth);
+  // A rotating client refreshes through GetTokensFromRefreshToken; Cognito refuses REFRESH_TOKEN_AUTH on it.
+  const refreshFlow = config.refreshTokenRotation.enabled ? [] : ['ALLOW_REFRESH_TOKEN_AUTH'];
 
   it('every client prevents user-existence errors, revokes tokens and keeps sessions short', () => {
     // web, and rules (identity-pool rules-based mapping), machine and passwordless when enabled
-    const optional = [
-      config.identityPool.rules.length > 0,
-      config.machineClient.enabled,
-      config.passwordless.customChallenge.enabled,
-    ];
-    expect(all).toHaveLength(1 + optional.filter(Boolean).length);
+    const optional = [config.identityPool.rules.length > 0, config.passwordless.customChallenge.enabled];
+    const machines = config.machineClients.filter((m) => m.enabled).length;
+    expect(all).toHaveLength(1 + optional.filter(Boolean).length + machines);
     for (const client of all) {
       expect(client).toMatchObject({
         PreventUserExistenceErrors: 'ENABLED',
@@ -224,7 +232,7 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
     expect(web.SupportedIdentityProviders).toContain('COGNITO');
     expect([...(web.ExplicitAuthFlows as string[])].sort()).toEqual(
       [
-        'ALLOW_REFRESH_TOKEN_AUTH',
+        ...refreshFlow,
         'ALLOW_USER_SRP_AUTH',
         // Only with migration: Cognito needs the plaintext password to check the legacy hash.
         ...(config.migration.enabled ? ['ALLOW_USER_PASSWORD_AUTH'] : []),
@@ -245,7 +253,8 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
   });
 
   const withRules = config.identityPool.rules.length > 0 ? it : it.skip;
-  const withMachine = config.machineClient.enabled ? it : it.skip;
+  const enabledMachines = config.machineClients.filter((m) => m.enabled);
+  const withMachine = enabledMachines.length > 0 ? it : it.skip;
 
   withRules(
     "rules client: the web client's settings with SRP + refresh only (its identity-pool role mapping differs)",
@@ -253,9 +262,20 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
       const { ExplicitAuthFlows: rulesFlows, ...rules } = clientByLogicalId(auth, 'ClientsRulesClient');
       const { ExplicitAuthFlows: _webFlows, ...web } = webClient(auth);
       expect(rules).toEqual(web);
-      expect(sorted(rulesFlows as string[])).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+      expect(sorted(rulesFlows as string[])).toEqual(sorted([...refreshFlow, 'ALLOW_USER_SRP_AUTH']));
     },
   );
+
+  it('every client users sign in through rotates refresh tokens with the configured grace period; machine clients do not', () => {
+    const { enabled, retryGracePeriodSeconds } = config.refreshTokenRotation;
+    expect(config.production ? enabled : true).toBe(true);
+    for (const client of all) {
+      const machine = client.GenerateSecret === true;
+      expect(client.RefreshTokenRotation).toEqual(
+        enabled && !machine ? { Feature: 'ENABLED', RetryGracePeriodSeconds: retryGracePeriodSeconds } : undefined,
+      );
+    }
+  });
 
   it('clients write exactly the attributes of lib/config/client-attributes.ts (what the config schema refuses)', () => {
     // An identity provider that maps email_verified needs the public clients to write it.
@@ -270,10 +290,8 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
     if (config.identityPool.rules.length > 0) {
       expect(sorted(clientByLogicalId(auth, 'ClientsRulesClient').WriteAttributes as string[])).toEqual(publicWrites);
     }
-    if (config.machineClient.enabled) {
-      expect(sorted(clientByLogicalId(auth, 'ClientsMachineClient').WriteAttributes as string[])).toEqual(
-        sorted(MACHINE_CLIENT_WRITABLE_ATTRIBUTES),
-      );
+    for (const machine of all.filter((c) => c.GenerateSecret === true)) {
+      expect(sorted(machine.WriteAttributes as string[])).toEqual(sorted(MACHINE_CLIENT_WRITABLE_ATTRIBUTES));
     }
     for (const client of all) {
       for (const attribute of client.WriteAttributes as string[])
@@ -281,15 +299,44 @@ describe.each(byStage)('app clients (%s)', (_stage, { templates, config }) => {
     }
   });
 
-  withMachine('machine client: confidential, client credentials only, configured API scopes, no user flows', () => {
-    const machine = all.find((c) => c.GenerateSecret === true);
-    expect(machine).toMatchObject({
-      AllowedOAuthFlows: ['client_credentials'],
-      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
-    });
-    const scopes = JSON.stringify(machine!.AllowedOAuthScopes);
-    for (const scope of config.machineClient.scopes) expect(scopes).toContain(`/${scope}`);
-    expect((machine!.AllowedOAuthScopes as unknown[]).length).toBe(config.machineClient.scopes.length);
+  withMachine(
+    'machine clients: one per enabled entry, confidential, client credentials only, its configured API scopes, no user flows',
+    () => {
+      const machines = Object.entries(resources(auth, 'AWS::Cognito::UserPoolClient')).filter(
+        ([, r]) => r.Properties.GenerateSecret === true,
+      );
+      expect(machines).toHaveLength(enabledMachines.length);
+      for (const entry of enabledMachines) {
+        const found = machines.find(([id]) => id.startsWith(`Clients${machineClientConstructId(entry.name)}`));
+        expect(found).toBeDefined();
+        const machine = found![1].Properties;
+        expect(machine).toMatchObject({
+          AllowedOAuthFlows: ['client_credentials'],
+          ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+        });
+        const scopes = JSON.stringify(machine.AllowedOAuthScopes);
+        for (const scope of entry.scopes) expect(scopes).toContain(`/${scope}`);
+        expect((machine.AllowedOAuthScopes as unknown[]).length).toBe(entry.scopes.length);
+      }
+    },
+  );
+
+  // Day 2: the single machine client of earlier releases is the entry named "default"; its
+  // logical id (and so its client id and secret) must survive the move to a list.
+  const shippedDefault = enabledMachines.some((m) => m.name === DEFAULT_MACHINE_CLIENT) ? it : it.skip;
+  shippedDefault('keeps the logical id of the machine client of earlier releases for the entry named "default"', () => {
+    expect(Object.keys(resources(auth, 'AWS::Cognito::UserPoolClient'))).toContain('ClientsMachineClientC1276D41');
+  });
+
+  it('outputs each machine client id by name, never a secret', () => {
+    const outputs = auth.toJSON().Outputs as Record<string, { Value: unknown }>;
+    if (enabledMachines.length === 0) {
+      expect(outputs.MachineClientIds).toBeUndefined();
+      return;
+    }
+    const text = JSON.stringify(outputs.MachineClientIds!.Value);
+    for (const entry of enabledMachines) expect(text).toContain(`\\"${entry.name}\\":`);
+    expect(text).not.toContain('ClientSecret');
   });
 
   it('redirect URLs are HTTPS, localhost only outside production', () => {
@@ -332,6 +379,19 @@ describe.each(byStage)('user pool lifecycle and threat protection (%s)', (_stage
       });
     });
   }
+});
+
+describe('refresh-token rotation turned off (a non-production stage whose clients still use REFRESH_TOKEN_AUTH)', () => {
+  const { templates } = synthStage('dev', { refreshTokenRotation: { enabled: false } });
+
+  it('sets no rotation and keeps ALLOW_REFRESH_TOKEN_AUTH on every user-facing client', () => {
+    const users = clients(templates.auth).filter((c) => c.GenerateSecret !== true);
+    expect(users.length).toBeGreaterThan(1);
+    for (const client of users) {
+      expect(client.RefreshTokenRotation).toBeUndefined();
+      expect(client.ExplicitAuthFlows).toContain('ALLOW_REFRESH_TOKEN_AUTH');
+    }
+  });
 });
 
 describe('token lifetimes (from config)', () => {

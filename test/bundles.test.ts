@@ -35,11 +35,20 @@ const stages = [
     bundled,
   ),
 ];
+/**
+ * MACHINE_CLIENTS holds client ids CloudFormation fills in at deploy time; the bundles get the
+ * machine client of the client-credentials fixture in its place.
+ */
+const FIXTURE_MACHINE_CLIENTS = JSON.stringify([
+  { clientId: '3example45machine67client89', name: 'default', tenant: 'acme', scopes: ['api/read'] },
+]);
 const bundles = new Map<string, { file: string; env: Record<string, string> }>();
 for (const { app } of stages) {
   for (const fn of app.node.findAll().filter((c): c is ReferenceFunction => c instanceof ReferenceFunction)) {
     const asset = (fn.function.node.defaultChild as CfnFunction).getMetadata('aws:asset:path') as string;
-    bundles.set(fn.entry, { file: join(app.outdir, asset, 'index.mjs'), env: { ...fn.environment } });
+    const env = { ...fn.environment };
+    if (env.MACHINE_CLIENTS?.includes('${Token[')) env.MACHINE_CLIENTS = FIXTURE_MACHINE_CLIENTS;
+    bundles.set(fn.entry, { file: join(app.outdir, asset, 'index.mjs'), env });
   }
 }
 
@@ -300,7 +309,8 @@ describe('deployed Lambda bundles', () => {
   it.each([
     ['triggers/pre-sign-up/handler.ts', 'pre-sign-up.sign-up'],
     ['triggers/pre-token-generation/handler.ts', 'pre-token-generation.v2'],
-  ])('%s runs from its bundle without any AWS credentials or endpoint', async (entry, fixture) => {
+    ['triggers/pre-token-generation/handler.ts', 'pre-token-generation.client-credentials'],
+  ])('%s (%s) runs from its bundle without any AWS credentials or endpoint', async (entry, fixture) => {
     const bundle = bundles.get(entry)!;
     const { stdout } = await run(
       process.execPath,

@@ -72,7 +72,9 @@ describe('stage config files', () => {
     ]);
     expect(config.defaultGroup).toBeNull();
     expect(config.resourceServer).toMatchObject({ identifier: 'api', name: 'Reference API' });
-    expect(config.machineClient).toEqual({ enabled: false, scopes: [] });
+    expect(config.machineClients).toEqual([]);
+    expect(config.api.routes).toEqual({});
+    expect(config.refreshTokenRotation).toEqual({ enabled: true, retryGracePeriodSeconds: 10 });
     expect(config.triggers.preTokenGeneration).toEqual({ enabled: true, everyoneScopes: [] });
     expect(config.api).toEqual({
       stageName: 'v1',
@@ -191,10 +193,10 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'userPool.featurePlan: got "GOLD"; expected one of "LITE" | "ESSENTIALS" | "PLUS"',
     ],
     [
-      'pre token generation V2 on LITE',
+      'pre token generation V3 on LITE',
       'dev',
       { userPool: { featurePlan: 'LITE' }, domain: { managedLogin: 'CLASSIC_HOSTED_UI' } },
-      'triggers.preTokenGeneration.enabled: got true; pre token generation V2 needs userPool.featurePlan "ESSENTIALS" or "PLUS", but the plan is "LITE"',
+      'triggers.preTokenGeneration.enabled: got true; pre token generation V3 needs userPool.featurePlan "ESSENTIALS" or "PLUS", but the plan is "LITE"',
     ],
     [
       'threat protection below PLUS',
@@ -287,10 +289,28 @@ describe('a bad config names the field, the bad value and what is allowed', () =
       'webClient.oidcScopes: got ["email"]; must include "openid"',
     ],
     [
+      'refresh-token rotation grace period above what Cognito accepts',
+      'dev',
+      { refreshTokenRotation: { retryGracePeriodSeconds: 61 } },
+      'refreshTokenRotation.retryGracePeriodSeconds: got 61; Cognito accepts 0-60 seconds',
+    ],
+    [
+      'refresh-token rotation grace period below zero',
+      'dev',
+      { refreshTokenRotation: { retryGracePeriodSeconds: -1 } },
+      'refreshTokenRotation.retryGracePeriodSeconds: got -1; Cognito accepts 0-60 seconds',
+    ],
+    [
+      'production without refresh-token rotation',
+      'prod',
+      { refreshTokenRotation: { enabled: false } },
+      'refreshTokenRotation.enabled: got false; production stages must set true',
+    ],
+    [
       'machine client without scopes',
       'dev',
-      { machineClient: { enabled: true, scopes: [] } },
-      'machineClient.scopes: got []; an enabled machine client needs at least one scope',
+      { machineClients: [{ name: 'default', scopes: [], tenant: 'acme' }] },
+      'machineClients[0].scopes: got []; an enabled machine client needs at least one scope',
     ],
     [
       'production with short passwords',
@@ -407,8 +427,31 @@ describe('a bad config names the field, the bad value and what is allowed', () =
     [
       'machine client scope that the resource server lacks',
       'dev',
-      { machineClient: { scopes: ['delete'] } },
-      'machineClient.scopes[0]: got "delete"; not a resourceServer scope; allowed: "read", "write", "admin"',
+      { machineClients: [{ name: 'default', scopes: ['delete'], tenant: 'acme' }] },
+      'machineClients[0].scopes[0]: got "delete"; not a resourceServer scope; allowed: "read", "write", "admin"',
+    ],
+    [
+      'machine client whose tenant is not a tenant id',
+      'dev',
+      { machineClients: [{ name: 'default', scopes: ['read'], tenant: 'Acme/Sub' }] },
+      'machineClients[0].tenant: got "Acme/Sub"; not a tenant id; tenant ids are 1-63 lower-case letters, digits or hyphens, starting with a letter or digit',
+    ],
+    [
+      'two machine clients with the same name',
+      'dev',
+      {
+        machineClients: [
+          { name: 'reports', scopes: ['read'], tenant: 'acme' },
+          { name: 'reports', scopes: ['read'], tenant: 'globex' },
+        ],
+      },
+      'machineClients[1].name: got "reports"; another machine client has this name',
+    ],
+    [
+      'machine clients without the pre token trigger (no tenant claim)',
+      'dev',
+      { triggers: { preTokenGeneration: { enabled: false } } },
+      'machineClients[0].enabled: got true; needs triggers.preTokenGeneration.enabled true',
     ],
     [
       'inline identity-provider secret',

@@ -154,6 +154,7 @@ describe('the dev deploy role runs the smoke test with exactly what it calls', (
           'cognito-idp:AdminCreateUser',
           'cognito-idp:AdminDeleteUser',
           'cognito-idp:AdminSetUserPassword',
+          'cognito-idp:DescribeUserPoolClient',
         ],
         Condition: { StringEquals: { 'aws:ResourceTag/Project': 'cognito-ref', 'aws:ResourceTag/Stage': 'dev' } },
         Effect: 'Allow',

@@ -15,6 +15,8 @@ import {
   AdminDeleteUserCommand,
   AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
+  DescribeUserPoolClientCommand,
+  GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   type InitiateAuthCommandInput,
@@ -59,6 +61,8 @@ const OUTPUTS: Record<string, Record<string, string>> = {
     PasswordlessClientId: 'pwl-client',
     TestOutboxTableName: 'outbox',
     LegacyUsersTableName: 'legacy',
+    MachineClientIds: JSON.stringify({ default: 'machine-default' }),
+    LoginDomainUrl: 'https://login.example.com',
     IdentityPoolId: 'eu-west-1:pool',
     GroupRoleArns: JSON.stringify({
       editors: 'arn:role/editors',
@@ -88,6 +92,10 @@ interface Fakes {
   stacks: string[];
   /** Outputs the deployed stacks lack. */
   dropOutputs: string[];
+  /** Whether Cognito wrongly keeps accepting a replaced refresh token after the grace period. */
+  replacedRefreshTokenStaysValid: boolean;
+  /** Whether machine tokens come without the configured tenant (pre token trigger not V3). */
+  machineTokenWithoutTenant: boolean;
 }
 
 interface FakeUser {
@@ -106,6 +114,8 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
     s3LeaksTenantReads: false,
     stacks: Object.keys(OUTPUTS),
     dropOutputs: [],
+    replacedRefreshTokenStaysValid: false,
+    machineTokenWithoutTenant: false,
     ...fakes,
   };
   const config = parseStageConfig(stageInput('dev', configPatch), 'test');
@@ -154,6 +164,15 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
     users.delete(input.Username);
     return {};
   });
+  // Refresh tokens as a rotating client keeps them: each refresh replaces the token it was given,
+  // which works on for the grace period of simulated time (deps.sleep advances the clock).
+  let clock = 0;
+  const refreshTokens = new Map<string, { username: string; validUntil: number }>();
+  const issueRefreshToken = (username: string) => {
+    const token = `refresh-${refreshTokens.size}-${username}`;
+    refreshTokens.set(token, { username, validUntil: Infinity });
+    return token;
+  };
   // Scopes as the pre token trigger adds them: every user's plus the group's.
   const { everyoneScopes } = config.triggers.preTokenGeneration;
   const groupScopes = scopesByGroup(config);
@@ -172,17 +191,34 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
       }),
       AccessToken: jwt({
         sub,
+        username: sub,
         token_use: 'access',
         tenant_id: user.tenant,
         scope: scopes.join(' '),
         'cognito:groups': groups,
       }),
-      RefreshToken: 'refresh',
+      RefreshToken: issueRefreshToken(username),
     };
   };
   const notAuthorized = () =>
     Object.assign(new Error('Incorrect username or password.'), { name: 'NotAuthorizedException' });
+  idp
+    .on(DescribeUserPoolClientCommand)
+    .callsFake((input: { ClientId: string }) => ({ UserPoolClient: { ClientSecret: `secret-${input.ClientId}` } }));
+  idp.on(GetTokensFromRefreshTokenCommand).callsFake((input: { RefreshToken: string }) => {
+    const entry = refreshTokens.get(input.RefreshToken);
+    if (!entry || entry.validUntil < clock) {
+      throw Object.assign(new Error('Invalid Refresh Token.'), { name: 'NotAuthorizedException' });
+    }
+    if (!f.replacedRefreshTokenStaysValid) {
+      entry.validUntil = Math.min(entry.validUntil, clock + config.refreshTokenRotation.retryGracePeriodSeconds * 1000);
+    }
+    return { AuthenticationResult: tokensFor(entry.username) };
+  });
   idp.on(InitiateAuthCommand).callsFake((input: InitiateAuthCommandInput) => {
+    if (input.AuthFlow === 'REFRESH_TOKEN_AUTH') {
+      throw Object.assign(new Error('Refresh token rotation is enabled'), { name: 'NotAuthorizedException' });
+    }
     const username = input.AuthParameters!.USERNAME!;
     if (input.AuthFlow === 'CUSTOM_AUTH') return { ChallengeName: 'CUSTOM_CHALLENGE', Session: `s1:${username}` };
     const password = input.AuthParameters!.PASSWORD!;
@@ -293,7 +329,29 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
   };
 
   const apiCalls: string[] = [];
+  // Machine clients by id, as the pre token trigger's MACHINE_CLIENTS has them.
+  const machineIds = JSON.parse(OUTPUTS['cognito-ref-dev-Auth']!.MachineClientIds!) as Record<string, string>;
+  const tokenEndpoint = (init: RequestInit) => {
+    const [clientId, secret] = Buffer.from(
+      (init.headers as Record<string, string>).Authorization!.replace('Basic ', ''),
+      'base64',
+    )
+      .toString()
+      .split(':');
+    const entry = config.machineClients.find((m) => machineIds[m.name] === clientId);
+    if (!entry || secret !== `secret-${clientId}`) return Promise.resolve(new Response('{}', { status: 400 }));
+    const body = new URLSearchParams(init.body as string);
+    const token = jwt({
+      sub: clientId,
+      client_id: clientId,
+      token_use: 'access',
+      scope: body.get('scope'),
+      ...(f.machineTokenWithoutTenant ? {} : { tenant_id: entry.tenant }),
+    });
+    return Promise.resolve(new Response(JSON.stringify({ access_token: token }), { status: 200 }));
+  };
   const fetchFake = ((url: URL, init: RequestInit) => {
+    if (url.hostname === 'login.example.com' && url.pathname === '/oauth2/token') return tokenEndpoint(init);
     const path = url.pathname.replace('/v1/', '');
     const auth = (init.headers as Record<string, string>).Authorization;
     apiCalls.push(`${String(init.method)} ${path}`);
@@ -302,6 +360,8 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
     if (!auth) return respond(401);
     const claims = decode(auth.replace('Bearer ', ''));
     if (claims.token_use !== 'access') return respond(401);
+    // A machine token (no username) passes only the tenant route, which accepts machines.
+    if (claims.username === undefined && !path.startsWith('tenants/')) return respond(403);
     if (path === 'me') return respond(200, { tenantId: claims.tenant_id });
     if (path.startsWith('documents/')) {
       if (init.method === 'PUT') items.add(`data-table USER#${String(claims.sub)} DOC#${path.split('/')[1]}`);
@@ -331,7 +391,10 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
       if (claims.token_use !== expected.tokenUse) return Promise.reject(new Error('wrong token_use'));
       return Promise.resolve(claims);
     },
-    sleep: () => Promise.resolve(),
+    sleep: (ms) => {
+      clock += ms;
+      return Promise.resolve();
+    },
   };
   const what = { users, identities, objects, items };
   return { deps, clients, idp, dynamo, identity, cfn, s3Calls, userDynamoCalls, apiCalls, ...what };
@@ -353,6 +416,9 @@ async function smoke(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageC
 const names = (run: SmokeRun, status: 'pass' | 'fail' | 'skip') =>
   run.results.filter((r) => r.status === status).map((r) => r.name);
 
+const MACHINE = 'machine client: its token carries the configured tenant; the API treats it like that tenant';
+const ROTATION =
+  'refresh-token rotation: a refresh returns a new refresh token; the replaced one is refused after the grace period';
 const CROSS_TENANT_READ = "row-level security: S3 read of bob's existing tenant object (tenants/globex/) is denied";
 
 describe('smoke test against a correctly deployed stage (simulated)', () => {
@@ -382,6 +448,8 @@ describe('smoke test against a correctly deployed stage (simulated)', () => {
       'S3 write and read-back by bob in the own tenant (tenants/globex/) is allowed',
       CROSS_TENANT_READ,
       "DynamoDB read of another identity's partition is denied",
+      ROTATION,
+      MACHINE,
     ]) {
       expect(passed).toContain(step);
     }
@@ -496,11 +564,46 @@ describe('smoke test against a broken stage (simulated)', () => {
     expect(names(run, 'fail')).toEqual([
       'API: GET /tenants/globex/documents (other tenant) is denied',
       "row-level security: S3 write to another identity's private/ prefix is denied",
+      MACHINE,
     ]);
     expect(run.failed).toBe(true);
     expect(run.exitCode).toBe(1);
     expect(idp.commandCalls(AdminDeleteUserCommand)).toHaveLength(3);
     expect(run.table()).toContain('**FAIL**');
+  });
+
+  it('fails the machine step when machine tokens come without the configured tenant', async () => {
+    const { run } = await smoke({ machineTokenWithoutTenant: true });
+    expect(names(run, 'fail')).toEqual([MACHINE]);
+    expect(run.results.find((r) => r.name === MACHINE)!.detail).toBe(
+      'machine token tenant_id is undefined, expected "acme"',
+    );
+  });
+
+  it('fails the machine step when the API lets a machine read another tenant', async () => {
+    const { run } = await smoke({ apiLeaksOtherTenant: true });
+    expect(names(run, 'fail')).toContain(MACHINE);
+    expect(run.results.find((r) => r.name === MACHINE)!.detail).toBe(
+      'GET /tenants/globex/documents as the machine gave HTTP 200',
+    );
+  });
+
+  it('fails the rotation step when a replaced refresh token still works after the grace period', async () => {
+    const { run } = await smoke({ replacedRefreshTokenStaysValid: true });
+    expect(names(run, 'fail')).toEqual([ROTATION]);
+    expect(run.results.find((r) => r.name === ROTATION)!.detail).toBe(
+      'the replaced refresh token gave accepted 10 s after its replacement',
+    );
+  });
+
+  it('refreshes on the client that issued the tokens, waits out the grace period, then reuses the replaced token', async () => {
+    const { idp } = await smoke();
+    const refreshes = idp.commandCalls(GetTokensFromRefreshTokenCommand).map((c) => c.args[0].input);
+    expect(refreshes).toHaveLength(3);
+    expect(new Set(refreshes.map((r) => r.ClientId))).toEqual(new Set(['pwl-client']));
+    // original, its replacement, then the original again (refused)
+    expect(refreshes[2]!.RefreshToken).toBe(refreshes[0]!.RefreshToken);
+    expect(refreshes[1]!.RefreshToken).not.toBe(refreshes[0]!.RefreshToken);
   });
 
   it("fails the cross-tenant read when alice can read bob's tenant object (leaky GetObject)", async () => {
@@ -583,6 +686,23 @@ describe('smoke test with optional features off', () => {
         CROSS_TENANT_READ,
       ]),
     );
+  });
+
+  it('skips only the machine step when no route accepts machine callers', async () => {
+    const { run, idp } = await smoke(
+      {},
+      { api: { routes: { 'GET /tenants/{tenantId}/documents': { scope: 'read', machines: false } } } },
+    );
+    expect(names(run, 'fail')).toEqual([]);
+    expect(names(run, 'skip')).toEqual([MACHINE]);
+    expect(idp.commandCalls(DescribeUserPoolClientCommand)).toHaveLength(0);
+  });
+
+  it('skips only the rotation step when refresh-token rotation is off', async () => {
+    const { run, idp } = await smoke({}, { refreshTokenRotation: { enabled: false } });
+    expect(names(run, 'fail')).toEqual([]);
+    expect(names(run, 'skip')).toEqual([ROTATION]);
+    expect(idp.commandCalls(GetTokensFromRefreshTokenCommand)).toHaveLength(0);
   });
 
   it('skips only the migration step when migration is off', async () => {

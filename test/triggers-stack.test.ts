@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseStageConfig } from '../lib/config/load';
 import { scopesByGroup } from '../lib/config/schema';
 import { AuthUserPool } from '../lib/constructs/user-pool';
+import { machineClientConstructId } from '../lib/constructs/app-clients';
 import { SHIPPED_STAGES, stageInput, synthShipped, synthStage } from './helpers/app';
 import { LAMBDA_RUNTIME } from '../lib/constructs/lambda-function';
 
@@ -61,8 +62,67 @@ describe.each(shipped)('trigger wiring (%s)', (_stage, { templates, config, stac
     PreTokenGeneration: triggers.preTokenGeneration.enabled,
   };
   const enabled = Object.entries(on).flatMap(([name, yes]) => (yes ? [name] : []));
+  const machineClients = on.PreTokenGeneration && config.machineClients.some((m) => m.enabled);
 
-  it('wires pre sign-up, post confirmation and pre token generation V2_0 to the pool, as configured', () => {
+  (machineClients ? it : it.skip)(
+    "gives the pre token trigger each machine client's id, tenant and scopes (MACHINE_CLIENTS), from config",
+    () => {
+      const fn = Object.values(auth.findResources('AWS::Lambda::Function')).find((f) =>
+        String((f as { Properties: { Description: string } }).Properties.Description).startsWith(
+          'Cognito pre token generation',
+        ),
+      ) as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+      const raw = fn.Properties.Environment.Variables.MACHINE_CLIENTS as { 'Fn::Join': [string, unknown[]] };
+      // Rendered by toJsonString: literal JSON around a Ref per client id.
+      const parts = raw['Fn::Join'][1];
+      const json = parts.map((p) => (typeof p === 'string' ? p : 'CLIENT_ID')).join('');
+      const parsed = JSON.parse(json) as { name: string; tenant: string; scopes: string[]; clientId: string }[];
+      expect(parsed).toEqual(
+        config.machineClients
+          .filter((m) => m.enabled)
+          .map((m) => ({
+            clientId: 'CLIENT_ID',
+            name: m.name,
+            tenant: m.tenant,
+            scopes: m.scopes.map((scope) => `${config.resourceServer.identifier}/${scope}`),
+          })),
+      );
+      const refs = parts.filter((p) => typeof p !== 'string').map((p) => JSON.stringify(p));
+      for (const m of config.machineClients.filter((x) => x.enabled)) {
+        expect(refs.some((r) => r.includes(`Clients${machineClientConstructId(m.name)}`))).toBe(true);
+      }
+    },
+  );
+
+  (machineClients ? it : it.skip)(
+    'breaks the dependency cycle (pool -> trigger -> machine client ids -> pool): the pool names the trigger by its fixed function name',
+    () => {
+      // Template.fromStack (test/helpers/app.ts) already refuses a template with a dependency
+      // cycle, as CloudFormation would: without the fixed name, no test of this file would load.
+      const template = auth.toJSON() as { Resources: Record<string, Record<string, unknown>> };
+      const [fnId, fn] = Object.entries(template.Resources).find(
+        ([, r]) =>
+          r.Type === 'AWS::Lambda::Function' &&
+          String((r.Properties as { Description: string }).Description).startsWith('Cognito pre token generation'),
+      )!;
+      const name = (fn.Properties as { FunctionName: string }).FunctionName;
+      expect(name).toMatch(/^[A-Za-z0-9-_]{1,64}$/);
+      const pool = Object.values(template.Resources).find((r) => r.Type === 'AWS::Cognito::UserPool')!;
+      const arn = JSON.stringify(
+        (pool.Properties as { LambdaConfig: { PreTokenGenerationConfig: { LambdaArn: unknown } } }).LambdaConfig
+          .PreTokenGenerationConfig.LambdaArn,
+      );
+      expect(arn).toContain(`:function:${name}`);
+      expect(arn).not.toContain(fnId);
+      // The invoke permission still names the function itself, and only this pool may use it.
+      auth.hasResourceProperties('AWS::Lambda::Permission', {
+        FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        Principal: 'cognito-idp.amazonaws.com',
+      });
+    },
+  );
+
+  it('wires pre sign-up, post confirmation and pre token generation V3_0 to the pool, as configured', () => {
     auth.hasResourceProperties('AWS::Cognito::UserPool', {
       LambdaConfig: Match.objectLike({
         ...(on.PreSignUp ? { PreSignUp: { 'Fn::GetAtt': [Match.stringLikeRegexp('PreSignUp'), 'Arn'] } } : {}),
@@ -72,8 +132,10 @@ describe.each(shipped)('trigger wiring (%s)', (_stage, { templates, config, stac
         ...(on.PreTokenGeneration
           ? {
               PreTokenGenerationConfig: {
-                LambdaArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('PreTokenGeneration'), 'Arn'] },
-                LambdaVersion: 'V2_0',
+                LambdaArn: machineClients
+                  ? Match.anyValue() // by name: see "breaks the dependency cycle" below
+                  : { 'Fn::GetAtt': [Match.stringLikeRegexp('PreTokenGeneration'), 'Arn'] },
+                LambdaVersion: 'V3_0',
               },
             }
           : {}),
@@ -234,6 +296,7 @@ describe('triggers off by config', () => {
     const off = synthStage('dev', {
       defaultGroup: null,
       triggers: { preSignUp: { enabled: false }, preTokenGeneration: { enabled: false } },
+      machineClients: [],
       migration: { enabled: false },
       passwordless: { customChallenge: { enabled: false, testOutbox: false } },
     });
@@ -421,9 +484,13 @@ describe('migration and passwordless triggers (fixture dev, with federation)', (
     });
   });
 
-  it('passwordless client: CUSTOM_AUTH and refresh only, no OAuth, no secret, explicit attributes', () => {
+  it('passwordless client: CUSTOM_AUTH only (refresh by rotation), no OAuth, no secret, explicit attributes', () => {
     auth.hasResourceProperties('AWS::Cognito::UserPoolClient', {
-      ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH'],
+      RefreshTokenRotation: {
+        Feature: 'ENABLED',
+        RetryGracePeriodSeconds: federated.config.refreshTokenRotation.retryGracePeriodSeconds,
+      },
       AllowedOAuthFlowsUserPoolClient: false,
       GenerateSecret: false,
       PreventUserExistenceErrors: 'ENABLED',

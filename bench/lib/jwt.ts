@@ -112,6 +112,7 @@ export async function benchJwt(): Promise<JwtResult> {
     scopesByRoute: { 'GET /tenants/{tenantId}/documents': ['api/read'] },
     allowedGroups: ['editors'],
     tenantParameter: 'tenantId',
+    machineRoutes: [],
   };
   const check = await authorize(authorizer, event as never, rules);
   if (check.decision.effect !== 'Allow') throw new Error('bench token is not allowed by the authorizer');

@@ -10,7 +10,12 @@ import { forbidden } from '../shared/http';
  * malformed is a 403: the method was not protected the way this code expects, so fail closed.
  */
 export interface Caller {
-  /** User pool `sub`: the stable user id, used in table keys. */
+  /**
+   * `machine`: a client-credentials token of a machine client (`sub` and `username` are its client
+   * id, no groups, the tenant from the config). Only routes that accept machine callers see one.
+   */
+  readonly kind: 'user' | 'machine';
+  /** User pool `sub`: the stable user id, used in table keys (a machine client's id). */
   readonly sub: string;
   readonly username: string;
   readonly clientId: string;
@@ -29,10 +34,13 @@ const SCOPE = /^[\x21-\x7e]{1,256}$/;
 
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
-/** Claims of a user-pool access token as the REST API Cognito authorizer passes them (all strings). */
+/**
+ * Claims of a user-pool access token as the REST API Cognito authorizer passes them (all strings).
+ * A client-credentials (machine) token has no `username`.
+ */
 const cognitoClaims = z.object({
   sub: z.string().check(z.regex(USER_ID)),
-  username: text(128),
+  username: z.optional(text(128)),
   client_id: text(128),
   token_use: z.literal('access'),
   scope: z.optional(z.string().check(z.maxLength(4096))),
@@ -43,6 +51,7 @@ const cognitoClaims = z.object({
 
 /** The context our Lambda authorizer returns on Allow (see authorizer/decide.ts). */
 const lambdaAuthorizerContext = z.object({
+  caller: z.enum(['user', 'machine']),
   sub: z.string().check(z.regex(USER_ID)),
   username: text(128),
   clientId: text(128),
@@ -64,12 +73,30 @@ export function parseListClaim(value: string | readonly string[] | undefined, pa
 const optionalClaim = (value: string | undefined) =>
   value !== undefined && CLAIM_VALUE.test(value) ? value : undefined;
 
-/** The caller of a method protected by the Cognito user pools authorizer (access token). */
-export function callerFromCognito(event: APIGatewayProxyEvent): Caller {
+/**
+ * The caller of a method protected by the Cognito user pools authorizer (access token). A machine
+ * client's token (no `username`) passes only when the route accepts machine callers
+ * (`acceptsMachines`, from MACHINE_CALLERS) and carries a valid tenant; it never has groups.
+ */
+export function callerFromCognito(event: APIGatewayProxyEvent, acceptsMachines = false): Caller {
   const claims = cognitoClaims.safeParse((event.requestContext?.authorizer as { claims?: unknown } | null)?.claims);
-  if (!claims.success) throw forbidden('no verified user access-token claims');
+  if (!claims.success) throw forbidden('no verified access-token claims');
   const c = claims.data;
+  if (c.username === undefined) {
+    if (!acceptsMachines) throw forbidden('route does not accept machine callers');
+    if (!isTenantId(c.tenant_id)) throw forbidden('machine token without a tenant');
+    return {
+      kind: 'machine',
+      sub: c.sub,
+      username: c.client_id,
+      clientId: c.client_id,
+      groups: [],
+      scopes: parseListClaim(c.scope, SCOPE),
+      tenantId: c.tenant_id,
+    };
+  }
   return {
+    kind: 'user',
     sub: c.sub,
     username: c.username,
     clientId: c.client_id,
@@ -86,10 +113,11 @@ export function callerFromTenantAuthorizer(event: APIGatewayProxyEvent): Caller 
   if (!context.success) throw forbidden('no tenant authorizer context');
   const c = context.data;
   return {
+    kind: c.caller,
     sub: c.sub,
     username: c.username,
     clientId: c.clientId,
-    groups: parseListClaim(c.groups, GROUP_NAME),
+    groups: c.caller === 'machine' ? [] : parseListClaim(c.groups, GROUP_NAME),
     scopes: parseListClaim(c.scope, SCOPE),
     tenantId: c.tenantId,
   };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkRules, type RuleSection } from './rule';
 import { apiRules, apiSchema } from './sections/api';
-import { clientRules, machineClientSchema, webClientSchema } from './sections/clients';
+import { clientRules, machineClientSchema, refreshTokenRotationSchema, webClientSchema } from './sections/clients';
 import { domainRules, domainSchema } from './sections/domain';
 import { emailRules, emailSchema } from './sections/email';
 import { identityProvidersSchema } from './sections/federation';
@@ -28,7 +28,13 @@ const stageConfigObject = z.strictObject({
   userPool: userPoolSchema.prefault({}),
   ...groupsShape,
   webClient: webClientSchema,
-  machineClient: machineClientSchema.prefault({}),
+  machineClients: z
+    .array(machineClientSchema)
+    .default([])
+    .describe(
+      'Confidential machine-to-machine clients, each with its scopes and tenant (docs/api.md, "Machine callers").',
+    ),
+  refreshTokenRotation: refreshTokenRotationSchema.prefault({}),
   domain: domainSchema,
   identityProviders: identityProvidersSchema.prefault({}),
   data: dataSchema.prefault({}),

@@ -23,6 +23,13 @@ export interface ApiAuthorizersProps {
   readonly tenantRouteScopes: Readonly<Record<string, readonly string[]>>;
   /** Groups whose members pass the tenant authorizer; empty = nobody. */
   readonly tenantGroups: readonly string[];
+  /** Tenant routes (keys of tenantRouteScopes) that accept machine callers. @default - none */
+  readonly machineRoutes?: readonly string[];
+  /**
+   * Machine clients whose client-credentials tokens the machine routes accept (their tenant is in
+   * the token). Only passed to the function when a tenant route accepts machines. @default - none
+   */
+  readonly machineClientIds?: readonly string[];
   /** How long API Gateway caches a decision; 0 turns caching off. */
   readonly cacheTtl: Duration;
   /** Stage-wide function settings. */
@@ -34,8 +41,8 @@ export interface ApiAuthorizersProps {
  * - `cognito`: the Cognito user pools authorizer. API Gateway checks signature, issuer and expiry;
  *   methods add `authorizationScopes`, which makes it accept only access tokens with that scope.
  * - `tenant`: a Lambda REQUEST authorizer (aws-jwt-verify) for rules the gateway cannot express:
- *   client id, the route's scope, group membership, and `tenant_id` claim == `{tenantId}` in the
- *   path. Its cache key is the Authorization header + request path + method, so a decision is
+ *   client id, the route's scope, group membership (or, on a machine route, a machine client),
+ *   and `tenant_id` claim == `{tenantId}` in the path. Its cache key is the Authorization header + request path + method, so a decision is
  *   never reused for another token, tenant or route.
  */
 export class ApiAuthorizers extends Construct {
@@ -66,11 +73,19 @@ export class ApiAuthorizers extends Construct {
     }
     if (Object.keys(props.tenantRouteScopes).length === 0) return;
 
+    const machineRoutes = props.machineRoutes ?? [];
+    for (const route of machineRoutes) {
+      if (!(route in props.tenantRouteScopes)) {
+        throw new Error(`ApiAuthorizers: machine route "${route}" is not a tenant route`);
+      }
+    }
     const rules: AuthorizerRules = {
       scopesByRoute: props.tenantRouteScopes,
       allowedGroups: props.tenantGroups,
       tenantParameter: TENANT_PATH_PARAMETER,
+      machineRoutes,
     };
+    const machineClientIds = machineRoutes.length > 0 ? (props.machineClientIds ?? []) : [];
     this.tenantFunction = new ReferenceFunction(this, 'TenantFunction', {
       entry: 'api/authorizer/handler.ts',
       description: 'API Gateway Lambda authorizer: verified access token, group and tenant == path tenant',
@@ -78,6 +93,7 @@ export class ApiAuthorizers extends Construct {
       environment: {
         USER_POOL_ID: props.userPool.userPoolId,
         CLIENT_IDS: props.userClientIds.join(','),
+        ...(machineClientIds.length > 0 ? { MACHINE_CLIENT_IDS: machineClientIds.join(',') } : {}),
         AUTHORIZER_RULES: JSON.stringify(rules),
       },
     });

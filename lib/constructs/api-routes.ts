@@ -1,4 +1,4 @@
-import { DOCUMENT_LIMITS, KEY_PREFIX, TENANT_PATH_PARAMETER } from '../../lambda/contract';
+import { DOCUMENT_LIMITS, KEY_PREFIX, MACHINE_CALLERS_ACCEPTED, TENANT_PATH_PARAMETER } from '../../lambda/contract';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -110,6 +110,11 @@ export function splitRoute(route: RouteSpec['route']): [HttpMethod, string] {
   return [route.slice(0, space) as HttpMethod, route.slice(space + 1)];
 }
 
+/** The routes whose `api.routes` entry accepts machine callers (`machines: true`). */
+export function machineRoutes(routes: readonly RouteSpec[], config: Pick<StageConfig, 'api'>): string[] {
+  return routes.map((r) => r.route).filter((route) => config.api.routes[route]?.machines === true);
+}
+
 /**
  * The full scope (`<resource server>/<scope>`) each route requires, from `api.routes` in the stage
  * config. Fails, naming the field, when a route of the table has no entry or an entry names no
@@ -147,6 +152,8 @@ export interface ApiRoutesProps {
   readonly routes: readonly RouteSpec[];
   /** Full scope name each route requires, by route (see `routeScopes`). */
   readonly scopes: Readonly<Record<string, string>>;
+  /** Routes that accept machine callers (see `machineRoutes`); their handlers get MACHINE_CALLERS. @default - none */
+  readonly machineRoutes?: readonly string[];
   /** The protected table (documents per user under `USER#`, per tenant under `TENANT#`). */
   readonly table: dynamodb.ITable;
   /** The user pool routes with `userPool` actions work on. */
@@ -196,6 +203,7 @@ export class ApiRoutes extends Construct {
         REQUIRED_SCOPE: scope,
         ALLOWED_ORIGINS: (this.props.allowedOrigins ?? []).join(','),
         ...(spec.userPool ? { USER_POOL_ID: this.props.userPool.userPoolId } : {}),
+        ...(this.props.machineRoutes?.includes(spec.route) ? { MACHINE_CALLERS: MACHINE_CALLERS_ACCEPTED } : {}),
       },
     });
     if (spec.table) this.allowTable(fn, spec.table.actions, KEY_PREFIX[spec.table.partition]);

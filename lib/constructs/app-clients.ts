@@ -8,6 +8,7 @@ import {
   WEB_CLIENT_WRITABLE_ATTRIBUTES,
 } from '../config/client-attributes';
 import type { StageConfig } from '../config/schema';
+import { DEFAULT_MACHINE_CLIENT } from '../config/sections/clients';
 
 /** Standard attributes the web client reads (and so may appear in its ID tokens). */
 const WEB_READ_STANDARD: cognito.StandardAttributesMask = {
@@ -39,8 +40,14 @@ export interface AppClientsProps {
   readonly userPool: cognito.IUserPool;
   readonly resourceServer: StageConfig['resourceServer'];
   readonly webClient: StageConfig['webClient'];
-  readonly machineClient: StageConfig['machineClient'];
+  /** Machine-to-machine clients; only the enabled ones are created. @default - none */
+  readonly machineClients?: StageConfig['machineClients'];
   readonly tokenValidity: StageConfig['userPool']['tokenValidity'];
+  /**
+   * Refresh-token rotation of the clients users sign in through (web, rules, passwordless).
+   * @default - no rotation
+   */
+  readonly refreshTokenRotation?: StageConfig['refreshTokenRotation'];
   /** Custom attributes the web client may read (their names without `custom:`). @default - none */
   readonly readableCustomAttributes?: readonly string[];
   /** Federated identity providers the web client offers next to the user pool. @default - none */
@@ -78,7 +85,8 @@ export interface AppClientsProps {
  *   token generation trigger, from group membership, so a user cannot ask for `api/admin`.
  * - `rules` (optional): a second public client like `web`, for the identity pool's rules-based
  *   role mapping.
- * - `machine`: confidential client-credentials client for service-to-service calls.
+ * - `machines`: confidential client-credentials clients for service-to-service calls, one per
+ *   enabled `machineClients` entry; the pre token trigger gives their tokens the entry's tenant.
  * - `passwordless` (optional): public client for the email-code custom challenge; CUSTOM_AUTH and
  *   refresh only, no OAuth (custom auth runs only through the API, never managed login).
  */
@@ -86,7 +94,8 @@ export class AppClients extends Construct {
   readonly resourceServer: cognito.UserPoolResourceServer;
   readonly web: cognito.UserPoolClient;
   readonly rules?: cognito.UserPoolClient;
-  readonly machine?: cognito.UserPoolClient;
+  /** The enabled machine clients, by config name. */
+  readonly machines: Readonly<Record<string, cognito.UserPoolClient>>;
   readonly passwordless?: cognito.UserPoolClient;
   /** Clients whose users sign in (every client but the machine client): the API accepts their tokens. */
   get userClients(): cognito.UserPoolClient[] {
@@ -121,9 +130,20 @@ export class AppClients extends Construct {
       idTokenValidity: Duration.minutes(validity.idTokenMinutes),
       refreshTokenValidity: Duration.days(validity.refreshTokenDays),
     } satisfies Partial<cognito.UserPoolClientProps>;
+    // Only clients users sign in through get refresh tokens, so only they rotate. With rotation
+    // CDK leaves ALLOW_REFRESH_TOKEN_AUTH out of ExplicitAuthFlows: Cognito refuses
+    // REFRESH_TOKEN_AUTH on a rotating client, which refreshes through GetTokensFromRefreshToken
+    // or the token endpoint instead (docs/api.md, "Refresh tokens").
+    const rotation = props.refreshTokenRotation;
+    const userFacing = {
+      ...common,
+      ...(rotation?.enabled
+        ? { refreshTokenRotationGracePeriod: Duration.seconds(rotation.retryGracePeriodSeconds) }
+        : {}),
+    } satisfies Partial<cognito.UserPoolClientProps>;
 
     const publicClient = {
-      ...common,
+      ...userFacing,
       generateSecret: false,
       authFlows: {
         userSrp: true,
@@ -151,15 +171,18 @@ export class AppClients extends Construct {
       this.rules = new cognito.UserPoolClient(this, 'RulesClient', { ...publicClient, authFlows: { userSrp: true } });
     }
 
-    if (props.machineClient.enabled) {
-      this.machine = new cognito.UserPoolClient(this, 'MachineClient', {
+    const machines: Record<string, cognito.UserPoolClient> = {};
+    for (const entry of props.machineClients ?? []) {
+      if (!entry.enabled) continue;
+      const client = new cognito.UserPoolClient(this, machineClientConstructId(entry.name), {
         ...common,
         generateSecret: true,
         oAuth: {
           flows: { clientCredentials: true },
-          scopes: props.machineClient.scopes.map((name) => {
+          scopes: entry.scopes.map((name) => {
             const scope = this.scopes[name];
-            if (!scope) throw new Error(`machineClient.scopes: "${name}" is not a resource server scope`);
+            if (!scope)
+              throw new Error(`machineClients["${entry.name}"].scopes: "${name}" is not a resource server scope`);
             return scope;
           }),
         },
@@ -170,13 +193,15 @@ export class AppClients extends Construct {
       });
       // No user sign-in flow at all. CDK omits ExplicitAuthFlows for an empty AuthFlow, and
       // Cognito then enables SRP and custom auth by default; refresh alone is the minimum it accepts.
-      const cfnMachine = this.machine.node.defaultChild as cognito.CfnUserPoolClient;
+      const cfnMachine = client.node.defaultChild as cognito.CfnUserPoolClient;
       cfnMachine.explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
+      machines[entry.name] = client;
     }
+    this.machines = machines;
 
     if (props.passwordlessClient) {
       this.passwordless = new cognito.UserPoolClient(this, 'PasswordlessClient', {
-        ...common,
+        ...userFacing,
         generateSecret: false,
         authFlows: { custom: true },
         disableOAuth: true,
@@ -186,6 +211,16 @@ export class AppClients extends Construct {
       });
     }
   }
+}
+
+/**
+ * Construct id of a machine client: its logical id derives from it, so it must not change once
+ * deployed. The entry named DEFAULT_MACHINE_CLIENT keeps `MachineClient`, the id of the single
+ * machine client of earlier versions, so upgrading keeps that client (its id and secret).
+ */
+export function machineClientConstructId(name: string): string {
+  if (name === DEFAULT_MACHINE_CLIENT) return 'MachineClient';
+  return `MachineClient${name.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, c: string) => c.toUpperCase())}`;
 }
 
 const OIDC_SCOPES: Record<StageConfig['webClient']['oidcScopes'][number], cognito.OAuthScope> = {

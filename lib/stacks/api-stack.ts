@@ -4,7 +4,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct, IConstruct } from 'constructs';
 import { tenantRouteGroups, type StageConfig } from '../config/schema';
 import { ApiAuthorizers } from '../constructs/api-authorizer';
-import { ApiRoutes, ROUTES, routeScopes, type RouteSpec } from '../constructs/api-routes';
+import { ApiRoutes, machineRoutes, ROUTES, routeScopes, type RouteSpec } from '../constructs/api-routes';
 import { ApiWaf } from '../constructs/api-waf';
 import { ReferenceRestApi } from '../constructs/rest-api';
 
@@ -14,6 +14,8 @@ export interface ApiStackProps extends StackProps {
   readonly userPool: cognito.IUserPool;
   /** App clients whose users may call the tenant route (the tenant authorizer's client allowlist). */
   readonly userClientIds: readonly string[];
+  /** Machine clients whose tokens the routes with `machines: true` accept. @default - none */
+  readonly machineClientIds?: readonly string[];
   /** The protected table the document routes read and write. */
   readonly table: dynamodb.ITable;
   /** The routes of the API. @default ROUTES (lib/constructs/api-routes.ts) */
@@ -36,6 +38,7 @@ export class ApiStack extends Stack {
     const settings = config.api;
     const routes = props.routes ?? ROUTES;
     const scopes = routeScopes(routes, config);
+    const forMachines = machineRoutes(routes, config);
     const logRemovalPolicy = config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.restApi = new ReferenceRestApi(this, 'Rest', {
@@ -52,6 +55,8 @@ export class ApiStack extends Stack {
         routes.filter((r) => r.authorizer === 'tenant').map((r) => [r.route, [scopes[r.route]!]]),
       ),
       tenantGroups: tenantRouteGroups(config),
+      machineRoutes: forMachines.filter((route) => routes.some((r) => r.route === route && r.authorizer === 'tenant')),
+      machineClientIds: props.machineClientIds,
       cacheTtl: Duration.seconds(settings.authorizerCacheTtlSeconds),
       functions: config.functions,
     });
@@ -61,6 +66,7 @@ export class ApiStack extends Stack {
       authorizers: this.authorizers,
       routes,
       scopes,
+      machineRoutes: forMachines,
       table: props.table,
       userPool: props.userPool,
       allowedOrigins: settings.corsOrigins,

@@ -64,8 +64,9 @@ export class AuthStack extends Stack {
       userPool,
       resourceServer: config.resourceServer,
       webClient: config.webClient,
-      machineClient: config.machineClient,
+      machineClients: config.machineClients,
       tokenValidity: config.userPool.tokenValidity,
+      refreshTokenRotation: config.refreshTokenRotation,
       readableCustomAttributes: config.userPool.authorizationAttributes,
       identityProviders: this.identityProviders.clientProviders,
       writeEmailVerified: this.identityProviders.mapsEmailVerified,
@@ -74,6 +75,21 @@ export class AuthStack extends Stack {
       allowChoiceBasedAuth: config.passwordless.choiceBased.emailOtp || config.passwordless.choiceBased.passkey,
       passwordlessClient: config.passwordless.customChallenge.enabled,
     });
+    this.triggers.preTokenGeneration?.acceptMachineClients(
+      config.machineClients.flatMap((entry) => {
+        const client = this.clients.machines[entry.name];
+        return client
+          ? [
+              {
+                name: entry.name,
+                client,
+                tenant: entry.tenant,
+                scopes: entry.scopes.map((scope) => `${config.resourceServer.identifier}/${scope}`),
+              },
+            ]
+          : [];
+      }),
+    );
     const userClients = [this.clients.web, ...(this.clients.rules ? [this.clients.rules] : [])];
     for (const provider of this.identityProviders.providers) {
       for (const client of userClients) client.node.addDependency(provider);
@@ -130,8 +146,12 @@ export class AuthStack extends Stack {
         'Public client whose identity-pool role comes from rules',
       ];
     }
-    if (this.clients.machine) {
-      outputs.MachineClientId = [this.clients.machine.userPoolClientId, 'Machine client id (its secret is not output)'];
+    const machines = Object.entries(this.clients.machines);
+    if (machines.length > 0) {
+      outputs.MachineClientIds = [
+        this.toJsonString(Object.fromEntries(machines.map(([name, client]) => [name, client.userPoolClientId]))),
+        'Machine client id per machineClients name (JSON); their secrets are not output',
+      ];
     }
     if (this.clients.passwordless) {
       outputs.PasswordlessClientId = [

@@ -14,7 +14,7 @@ export const SMOKE_TEST_ADDRESSES = DEFAULT_TEST_OUTBOX_ADDRESSES;
 
 /**
  * What scripts/smoke.ts does with its own credentials (the dev deploy role in CI), and where.
- * Everything else it calls is unsigned (InitiateAuth, RespondToAuthChallenge, GetId and
+ * Everything else it calls is unsigned (InitiateAuth, RespondToAuthChallenge, GetTokensFromRefreshToken, GetId and
  * GetCredentialsForIdentity are public Cognito APIs the SDK sends without a signature, so IAM
  * never evaluates them) or made with the test users' identity-pool credentials.
  * test/smoke.test.ts checks that a simulated run calls exactly these actions on these keys.
@@ -25,13 +25,14 @@ export const SMOKE_TEST_ADDRESSES = DEFAULT_TEST_OUTBOX_ADDRESSES;
 export const SMOKE_TEST_ACCESS = {
   /** `<project>-<stage>-<name>` (lib/app.ts): read their outputs. */
   stacks: { names: ['Data', 'Auth', 'Api'], actions: ['cloudformation:DescribeStacks'] },
-  /** Create, set up and delete the test users. */
+  /** Create, set up and delete the test users; read a machine client's secret for its token request. */
   userPool: {
     actions: [
       'cognito-idp:AdminCreateUser',
       'cognito-idp:AdminSetUserPassword',
       'cognito-idp:AdminAddUserToGroup',
       'cognito-idp:AdminDeleteUser',
+      'cognito-idp:DescribeUserPoolClient',
     ],
   },
   /** Delete the identities GetId created for the test users. */

@@ -27,6 +27,7 @@ export function requiredOutputs(config: StageConfig): Record<StageStack, string[
       ...(passwordless.enabled ? ['PasswordlessClientId'] : []),
       ...(passwordless.enabled && passwordless.testOutbox ? ['TestOutboxTableName'] : []),
       ...(config.migration.enabled ? ['LegacyUsersTableName'] : []),
+      ...(config.machineClients.some((m) => m.enabled) ? ['MachineClientIds'] : []),
     ],
     Api: ['ApiUrl'],
   };

@@ -13,6 +13,8 @@ import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminSetUserPasswordCommand,
+  DescribeUserPoolClientCommand,
+  GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   type AuthenticationResultType,
@@ -68,6 +70,8 @@ interface TestUser {
   readonly group: string;
   readonly password: string;
   tokens?: AuthenticationResultType;
+  /** The app client that issued `tokens` (refreshes must name it). */
+  clientId?: string;
   identityId?: string;
   credentials?: Credentials;
 }
@@ -187,6 +191,142 @@ export async function runSmoke(deps: SmokeDeps, run: SmokeRun): Promise<void> {
   await callApi(deps, run, outputs, alice, bob);
   await exchangeForCredentials(deps, run, outputs, poolId, users);
   await checkRowLevelSecurity(deps, run, outputs, runId, alice, bob);
+  await callApiAsMachine(deps, run, outputs, poolId);
+  // Last: it waits out the grace period.
+  await checkRefreshTokenRotation(deps, run, alice.tokens ? alice : bob);
+}
+
+/** The tenant route the smoke test calls as a machine, when its api.routes entry accepts machines. */
+const MACHINE_ROUTE = 'GET /tenants/{tenantId}/documents';
+
+/**
+ * A machine client end to end: its client-credentials token (token endpoint, secret read with
+ * DescribeUserPoolClient) carries the configured tenant, which the pre token trigger (V3) put
+ * there; the tenant route accepts it for that tenant and denies another tenant, and a route that
+ * does not accept machines denies it.
+ */
+async function callApiAsMachine(deps: SmokeDeps, run: SmokeRun, outputs: StageOutputs, userPoolId: string) {
+  const name = 'machine client: its token carries the configured tenant; the API treats it like that tenant';
+  const entry = deps.config.machineClients.find((m) => m.enabled);
+  const route = deps.config.api.routes[MACHINE_ROUTE];
+  if (!entry) return run.skip(name, 'no enabled machine client in this stage');
+  if (!route?.machines) return run.skip(name, `${MACHINE_ROUTE} does not accept machine callers in this stage`);
+  const domain = outputs.LoginDomainUrl;
+  if (!domain) return run.skip(name, 'no login domain (domain.remove): no token endpoint');
+  await run.step(
+    name,
+    async () => {
+      const ids = JSON.parse(requireOutput(outputs, 'MachineClientIds')) as Record<string, string>;
+      const clientId = ids[entry.name];
+      if (!clientId) throw new SmokeFailure(`MachineClientIds has no client "${entry.name}"`);
+      const { UserPoolClient } = await deps.cognitoIdp.send(
+        new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }),
+      );
+      const secret = UserPoolClient?.ClientSecret;
+      if (!secret) throw new SmokeFailure(`machine client "${entry.name}" has no secret`);
+      const scope = `${deps.config.resourceServer.identifier}/${route.scope}`;
+      const tokenResponse = await deps.fetch(new URL('/oauth2/token', domain), {
+        method: 'POST',
+        headers: {
+          Authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
+      });
+      expectThat(tokenResponse.status === 200, `token endpoint answered HTTP ${tokenResponse.status}`);
+      const token = ((await tokenResponse.json()) as { access_token?: string }).access_token ?? '';
+      const claims = await deps.verifyToken(token, { tokenUse: 'access', userPoolId, clientIds: [clientId] });
+      expectThat(
+        claims.tenant_id === entry.tenant,
+        `machine token tenant_id is ${JSON.stringify(claims.tenant_id)}, expected "${entry.tenant}"`,
+      );
+      const base = requireOutput(outputs, 'ApiUrl');
+      const call = (path: string) =>
+        deps
+          .fetch(new URL(path, base.endsWith('/') ? base : `${base}/`), {
+            method: 'GET',
+            headers: { Authorization: `Bearer ${token}` },
+          })
+          .then((r) => r.status);
+      const other = entry.tenant === 'acme' ? 'globex' : 'acme';
+      const own = await call(`tenants/${entry.tenant}/documents`);
+      expectThat(own === 200, `GET /tenants/${entry.tenant}/documents as the machine gave HTTP ${own}`);
+      const foreign = await call(`tenants/${other}/documents`);
+      expectThat(foreign === 403, `GET /tenants/${other}/documents as the machine gave HTTP ${foreign}`);
+      if (!deps.config.api.routes['GET /me']?.machines) {
+        const me = await call('me');
+        expectThat(me === 403, `GET /me (no machines) as the machine gave HTTP ${me}`);
+      }
+      return entry;
+    },
+    (m) => `${m.name}: tenant ${m.tenant} in the token; own tenant 200, other tenant 403, user-only route 403`,
+  );
+}
+
+/** Extra wait after the grace period before the replaced refresh token must be refused. */
+export const ROTATION_CHECK_MARGIN_MS = 5000;
+
+/**
+ * Refresh-token rotation on the client the user signed in through: GetTokensFromRefreshToken
+ * returns a new refresh token, the new one works, REFRESH_TOKEN_AUTH is refused on a rotating
+ * client, and the replaced token is refused once the retry grace period is over.
+ */
+async function checkRefreshTokenRotation(deps: SmokeDeps, run: SmokeRun, user: TestUser): Promise<void> {
+  const name =
+    'refresh-token rotation: a refresh returns a new refresh token; the replaced one is refused after the grace period';
+  const { enabled, retryGracePeriodSeconds } = deps.config.refreshTokenRotation;
+  if (!enabled) {
+    run.skip(name, 'refreshTokenRotation.enabled is false in this stage');
+    return;
+  }
+  const original = user.tokens?.RefreshToken;
+  const clientId = user.clientId;
+  if (!original || !clientId) {
+    run.skip(name, `${user.label} has no refresh token`);
+    return;
+  }
+  const refresh = (token: string) =>
+    deps.cognitoIdp.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: token }));
+  // The error name, or 'accepted'; a client that throws synchronously counts the same.
+  const outcome = (request: () => Promise<unknown>) =>
+    Promise.resolve()
+      .then(request)
+      .then(
+        () => 'accepted',
+        (error: Error) => error.name,
+      );
+  await run.step(
+    name,
+    async () => {
+      const first = await refresh(original);
+      const replacement = first.AuthenticationResult?.RefreshToken;
+      expectThat(first.AuthenticationResult?.AccessToken, 'GetTokensFromRefreshToken gave no access token');
+      expectThat(
+        replacement && replacement !== original,
+        'GetTokensFromRefreshToken gave no new refresh token: rotation is not on for this client',
+      );
+      const second = await refresh(replacement);
+      expectThat(second.AuthenticationResult?.AccessToken, 'the new refresh token was refused');
+      const legacy = await outcome(() =>
+        deps.cognitoIdp.send(
+          new InitiateAuthCommand({
+            ClientId: clientId,
+            AuthFlow: 'REFRESH_TOKEN_AUTH',
+            AuthParameters: { REFRESH_TOKEN: second.AuthenticationResult?.RefreshToken ?? replacement },
+          }),
+        ),
+      );
+      expectThat(legacy !== 'accepted', 'REFRESH_TOKEN_AUTH was accepted on a rotating client');
+      await deps.sleep(retryGracePeriodSeconds * 1000 + ROTATION_CHECK_MARGIN_MS);
+      const reuse = await outcome(() => refresh(original));
+      expectThat(
+        reuse === 'NotAuthorizedException',
+        `the replaced refresh token gave ${reuse} ${retryGracePeriodSeconds} s after its replacement`,
+      );
+    },
+    () =>
+      `new refresh token works, REFRESH_TOKEN_AUTH refused, replaced token refused after ${retryGracePeriodSeconds} s + ${ROTATION_CHECK_MARGIN_MS / 1000} s`,
+  );
 }
 
 function testUser(runId: string, label: string, tenant: string, group: string): TestUser {
@@ -300,6 +440,7 @@ async function signInWithCode(deps: SmokeDeps, run: SmokeRun, outputs: StageOutp
       );
       expectThat(done.AuthenticationResult?.AccessToken, 'the right code gave no tokens');
       user.tokens = done.AuthenticationResult;
+      user.clientId = clientId;
       return user;
     },
     () => 'wrong code refused, right code gave tokens',
@@ -323,6 +464,7 @@ async function signInWithPassword(
     );
     expectThat(done.AuthenticationResult?.AccessToken, `no tokens (challenge ${done.ChallengeName})`);
     user.tokens = done.AuthenticationResult;
+    user.clientId = clientId;
   });
 }
 

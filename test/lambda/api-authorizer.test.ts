@@ -38,7 +38,23 @@ const RULES: AuthorizerRules = {
   scopesByRoute: { [TENANT_ROUTE]: ['api/read'] },
   allowedGroups: ['admins', 'editors', 'readers'],
   tenantParameter: 'tenantId',
+  machineRoutes: [],
 };
+const MACHINE_CLIENT_ID = '3example45machine67client89';
+/** The claims of a client-credentials token of a machine client, as Cognito issues it (sub = client id, no user). */
+const machineClaims = (overrides: Record<string, unknown> = {}) =>
+  accessClaims({
+    sub: MACHINE_CLIENT_ID,
+    client_id: MACHINE_CLIENT_ID,
+    username: undefined,
+    'cognito:groups': undefined,
+    origin_jti: undefined,
+    auth_time: undefined,
+    scope: 'api/read',
+    department: undefined,
+    ...overrides,
+  });
+const MACHINE_RULES: AuthorizerRules = { ...RULES, machineRoutes: [TENANT_ROUTE] };
 /** The request facts of the tenant route for `tenant`. */
 const tenantRequest = (pathParameters: Record<string, string> | null) => ({ route: TENANT_ROUTE, pathParameters });
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/v1/GET/tenants/acme/documents';
@@ -111,6 +127,7 @@ describe('tenant authorizer: token checks (aws-jwt-verify, offline JWKS)', () =>
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }],
       },
       context: {
+        caller: 'user',
         sub: SUB,
         username: SUB,
         clientId: WEB_CLIENT_ID,
@@ -352,6 +369,82 @@ describe('tenant authorizer: decisions on valid tokens (403 Deny)', () => {
   });
 });
 
+describe('tenant authorizer: machine callers (client-credentials tokens of configured machine clients)', () => {
+  const machine = (claims: Record<string, unknown>, tenant = 'acme', rules = MACHINE_RULES) =>
+    decide(claims, tenantRequest({ tenantId: tenant }), rules, [MACHINE_CLIENT_ID]);
+
+  it("allows a machine token for its own tenant on a route that accepts machines, like a user's tenant", () => {
+    expect(machine(machineClaims())).toEqual({
+      effect: 'Allow',
+      principalId: MACHINE_CLIENT_ID,
+      context: {
+        caller: 'machine',
+        sub: MACHINE_CLIENT_ID,
+        username: MACHINE_CLIENT_ID,
+        clientId: MACHINE_CLIENT_ID,
+        tenantId: 'acme',
+        groups: '',
+        scope: 'api/read',
+      },
+    });
+  });
+
+  it.each([
+    [
+      'on a route that does not accept machines',
+      machineClaims(),
+      'acme',
+      RULES,
+      'route does not accept machine callers',
+    ],
+    ['without a tenant claim', machineClaims({ tenant_id: undefined }), 'acme', MACHINE_RULES, 'no tenant claim'],
+    [
+      'with a tenant claim that is no tenant id',
+      machineClaims({ tenant_id: 'Acme' }),
+      'Acme',
+      MACHINE_RULES,
+      'no tenant claim',
+    ],
+    ['for another tenant', machineClaims(), 'globex', MACHINE_RULES, 'other tenant'],
+    ['without the route scope', machineClaims({ scope: 'api/write' }), 'acme', MACHINE_RULES, 'missing scope'],
+    [
+      'of a client that is not a configured machine client',
+      machineClaims({ client_id: OTHER_CLIENT_ID }),
+      'acme',
+      MACHINE_RULES,
+      'not a user token',
+    ],
+  ])('denies a machine token %s', (_name, claims, tenant, rules, reason) => {
+    expect(machine(claims, tenant, rules)).toMatchObject({ effect: 'Deny', reason });
+  });
+
+  it('never treats a user token as a machine, nor lets a user skip the group check on a machine route', () => {
+    const decision = decide(
+      accessClaims({ 'cognito:groups': ['guests'] }),
+      tenantRequest({ tenantId: 'acme' }),
+      MACHINE_RULES,
+      [MACHINE_CLIENT_ID],
+    );
+    expect(decision).toMatchObject({ effect: 'Deny', reason: 'not in an allowed group' });
+  });
+
+  // Property: a machine token is allowed exactly on machine routes, for the tenant in its token.
+  it('allows a machine exactly on a machine route and its own tenant (property)', () => {
+    const tenant = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/);
+    fc.assert(
+      fc.property(tenant, tenant, fc.boolean(), (claimTenant, pathTenant, accepted) => {
+        const decision = machine(
+          machineClaims({ tenant_id: claimTenant }),
+          pathTenant,
+          accepted ? MACHINE_RULES : RULES,
+        );
+        expect(decision.effect).toBe(accepted && claimTenant === pathTenant ? 'Allow' : 'Deny');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('parseAuthorizerRules', () => {
   it.each([
     [null],
@@ -361,6 +454,7 @@ describe('parseAuthorizerRules', () => {
     [{ requiredScopes: ['api/read'], allowedGroups: [], tenantParameter: 'tenantId' }],
     [{ scopesByRoute: { 'GET /t/{tenantId}': ['api/read'] }, allowedGroups: 'admins', tenantParameter: 'tenantId' }],
     [{ scopesByRoute: { 'GET /t/{tenantId}': ['api/read'] }, allowedGroups: [], tenantParameter: '' }],
+    [{ scopesByRoute: { 'GET /t/{tenantId}': ['api/read'] }, allowedGroups: [], tenantParameter: 'tenantId' }],
   ])('refuses %j', (value) => {
     expect(() => parseAuthorizerRules(value)).toThrow('AUTHORIZER_RULES');
   });
@@ -409,6 +503,17 @@ describe('tenant authorizer handler (Lambda entry point)', () => {
     const { handler } = load();
     const policy = await handler(request(bearer(accessClaims())), context, () => undefined);
     expect(policy.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow', Resource: METHOD_ARN });
+  });
+
+  it('accepts a signed token of a machine client in MACHINE_CLIENT_IDS on a machine route, and no other', async () => {
+    const env = { ...ENV, MACHINE_CLIENT_IDS: MACHINE_CLIENT_ID, AUTHORIZER_RULES: JSON.stringify(MACHINE_RULES) };
+    const { handler } = load('ok', env);
+    const allowed = await handler(request(bearer(machineClaims())), context, () => undefined);
+    expect(allowed.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+    expect(allowed.context).toMatchObject({ caller: 'machine', tenantId: 'acme' });
+    // Without MACHINE_CLIENT_IDS the machine client is not even an accepted client: 401.
+    const { handler: usersOnly } = load('ok', { ...ENV, AUTHORIZER_RULES: JSON.stringify(MACHINE_RULES) });
+    await expect(usersOnly(request(bearer(machineClaims())), context, () => undefined)).rejects.toThrow('Unauthorized');
   });
 
   it('returns a Deny policy for another tenant', async () => {

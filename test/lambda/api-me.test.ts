@@ -47,6 +47,49 @@ describe('GET /me', () => {
     expect(body.tenantId).toBeNull();
   });
 
+  // A client-credentials token as the Cognito authorizer passes it: sub = client id, no user.
+  const MACHINE = '3example45machine67client89';
+  const machineClaims = {
+    sub: MACHINE,
+    client_id: MACHINE,
+    username: undefined,
+    'cognito:groups': undefined,
+    origin_jti: undefined,
+    auth_time: undefined,
+    department: undefined,
+    scope: 'api/read',
+  };
+
+  it("accepts a machine token on a route that accepts machines (MACHINE_CALLERS), with its tenant like a user's", async () => {
+    const handler = load({ ...ENV, MACHINE_CALLERS: 'accept' });
+    const { status, body } = parse(await handler(cognitoEvent({ claims: machineClaims }), context, () => undefined));
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      sub: MACHINE,
+      username: MACHINE,
+      clientId: MACHINE,
+      groups: [],
+      scopes: ['api/read'],
+      tenantId: 'acme',
+      department: null,
+    });
+  });
+
+  it.each([
+    ['without a tenant', { ...machineClaims, tenant_id: undefined }],
+    ['with a tenant that is no tenant id', { ...machineClaims, tenant_id: 'Acme' }],
+  ])('answers 403 for a machine token %s, even where machines are accepted', async (_name, claims) => {
+    const handler = load({ ...ENV, MACHINE_CALLERS: 'accept' });
+    const { status } = parse(await handler(cognitoEvent({ claims }), context, () => undefined));
+    expect(status).toBe(403);
+  });
+
+  it('answers 403 for a machine token on a route that does not accept machines', async () => {
+    const { status } = parse(await load()(cognitoEvent({ claims: machineClaims }), context, () => undefined));
+    expect(status).toBe(403);
+    expect(logs.text()).toContain('route does not accept machine callers');
+  });
+
   it.each([
     ['an ID token (token_use id)', { token_use: 'id' }],
     ['a client-credentials token (no username)', { username: undefined }],

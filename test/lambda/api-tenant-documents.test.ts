@@ -50,6 +50,32 @@ describe('GET /tenants/{tenantId}/documents', () => {
     expect(input?.ExclusiveStartKey).toBeUndefined();
   });
 
+  it("serves a machine caller (tenant authorizer context caller 'machine') its tenant's partition, with no group", async () => {
+    const { handler, mock, lib } = load();
+    mock.on(lib.QueryCommand).resolves({ Items: ITEMS });
+    const event = tenantEvent({
+      pathParameters: { tenantId: 'globex' },
+      claims: {
+        caller: 'machine',
+        sub: 'machine1',
+        username: 'machine1',
+        clientId: 'machine1',
+        groups: '',
+        tenantId: 'globex',
+      },
+    });
+    const { status } = parse(await handler(event, context, () => undefined));
+    expect(status).toBe(200);
+    const [input] = mock.commandCalls(lib.QueryCommand).map((c) => c.args[0].input);
+    expect(input?.ExpressionAttributeValues).toMatchObject({ ':pk': 'TENANT#globex' });
+  });
+
+  it('answers 403 when the authorizer context says neither user nor machine', async () => {
+    const { handler } = load();
+    const { status } = parse(await handler(tenantEvent({ claims: { caller: 'robot' } }), context, () => undefined));
+    expect(status).toBe(403);
+  });
+
   it('pages with an opaque token that can only point inside the same partition', async () => {
     const { handler, mock, lib } = load();
     mock

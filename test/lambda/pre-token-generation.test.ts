@@ -1,7 +1,13 @@
-import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
+import type { PreTokenGenerationV2TriggerEvent, PreTokenGenerationV3TriggerEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import type { ScopeRules } from '../../lambda/contract';
-import { decideTokenClaims, parseScopeRules } from '../../lambda/triggers/pre-token-generation/claims';
+import type { MachineClientRule, ScopeRules } from '../../lambda/contract';
+import {
+  decideMachineClaims,
+  decideTokenClaims,
+  parseMachineClients,
+  parseScopeRules,
+  UnknownMachineClient,
+} from '../../lambda/triggers/pre-token-generation/claims';
 import { GENERIC_ERROR_MESSAGE } from '../../lambda/shared/errors';
 import { context, expectNothingLeaked, fixture, loadHandler, spyOnLogs, type AsyncHandler } from '../helpers/lambda';
 
@@ -14,9 +20,25 @@ const RULES: ScopeRules = {
   everyone: ['read'],
   claims: ['tenant_id', 'department'],
 };
-const load = (rules: unknown = RULES) =>
-  loadHandler<Handler>('triggers/pre-token-generation/handler', { SCOPE_RULES: JSON.stringify(rules) }).handler;
+const MACHINES: MachineClientRule[] = [
+  { clientId: '3example45machine67client89', name: 'default', tenant: 'acme', scopes: ['api/read'] },
+  {
+    clientId: '4example56other78client901',
+    name: 'globex-reports',
+    tenant: 'globex',
+    scopes: ['api/read', 'api/write'],
+  },
+];
+const load = (rules: unknown = RULES, machines: unknown = MACHINES) =>
+  loadHandler<Handler>('triggers/pre-token-generation/handler', {
+    SCOPE_RULES: JSON.stringify(rules),
+    MACHINE_CLIENTS: JSON.stringify(machines),
+  }).handler;
 const tokenEvent = () => fixture<Event>('pre-token-generation.v2');
+type MachineEvent = PreTokenGenerationV3TriggerEvent;
+const machineEvent = () => fixture<MachineEvent>('pre-token-generation.client-credentials');
+const loadMachine = (machines: unknown = MACHINES) =>
+  load(RULES, machines) as unknown as AsyncHandler<MachineEvent, MachineEvent>;
 
 let logs: ReturnType<typeof spyOnLogs>;
 beforeEach(() => {
@@ -115,6 +137,109 @@ describe('decideTokenClaims', () => {
   });
 });
 
+describe('decideMachineClaims', () => {
+  it("gives a machine token its config entry's tenant and suppresses scopes the entry does not allow", () => {
+    expect(decideMachineClaims('3example45machine67client89', ['api/read', 'api/admin'], MACHINES)).toEqual({
+      client: 'default',
+      accessTokenClaims: { tenant_id: 'acme' },
+      scopesToSuppress: ['api/admin'],
+    });
+    expect(decideMachineClaims('4example56other78client901', ['api/write'], MACHINES).accessTokenClaims).toEqual({
+      tenant_id: 'globex',
+    });
+  });
+
+  it.each(['unknown-client', '', '3EXAMPLE45MACHINE67CLIENT89', '__proto__'])('refuses client id %j', (clientId) => {
+    expect(() => decideMachineClaims(clientId, ['api/read'], MACHINES)).toThrow(UnknownMachineClient);
+  });
+
+  // Property: whatever scopes are requested, the token keeps only the entry's scopes, adds none,
+  // and carries exactly the entry's tenant.
+  it('never widens scopes beyond the entry and never changes its tenant (property)', () => {
+    const scope = fc.constantFrom('api/read', 'api/write', 'api/admin', 'api/other', 'openid', 'other/read');
+    fc.assert(
+      fc.property(fc.constantFrom(...MACHINES), fc.array(scope), (entry, requested) => {
+        const d = decideMachineClaims(entry.clientId, requested, MACHINES);
+        const kept = requested.filter((s) => !d.scopesToSuppress.includes(s));
+        for (const s of kept) expect(entry.scopes).toContain(s);
+        expect(d.accessTokenClaims).toEqual({ tenant_id: entry.tenant });
+      }),
+    );
+  });
+});
+
+describe('parseMachineClients', () => {
+  it.each([
+    null,
+    {},
+    [{ clientId: 'c', name: 'n', tenant: 'Acme', scopes: [] }],
+    [{ clientId: 'c', name: 'n', tenant: 'acme/sub', scopes: [] }],
+    [{ clientId: '', name: 'n', tenant: 'acme', scopes: [] }],
+    [{ clientId: 'c', name: 'n', tenant: 'acme', scopes: 'api/read' }],
+  ])('refuses %j', (value) => {
+    expect(() => parseMachineClients(value)).toThrow('MACHINE_CLIENTS');
+  });
+
+  it('accepts an empty list (no machine clients)', () => {
+    expect(parseMachineClients([])).toEqual([]);
+  });
+});
+
+describe('pre token generation handler (V3, client credentials)', () => {
+  it("adds the client's tenant from MACHINE_CLIENTS, whatever clientMetadata says, and adds no scope", async () => {
+    const event = machineEvent();
+    expect(event.request.clientMetadata).toEqual({ tenant_id: 'globex' });
+    const result = await loadMachine()(event, context, () => undefined);
+    expect(result.response).toEqual({
+      claimsAndScopeOverrideDetails: {
+        accessTokenGeneration: { claimsToAddOrOverride: { tenant_id: 'acme' }, scopesToAdd: [], scopesToSuppress: [] },
+      },
+    });
+  });
+
+  it('suppresses a requested scope the client entry does not allow', async () => {
+    const event = machineEvent();
+    (event.request as { scopes: string[] }).scopes = ['api/read', 'api/admin'];
+    const result = await loadMachine()(event, context, () => undefined);
+    expect(result.response.claimsAndScopeOverrideDetails?.accessTokenGeneration?.scopesToSuppress).toEqual([
+      'api/admin',
+    ]);
+  });
+
+  it('issues no token for a client without an entry, with the generic message (also with no machine clients at all)', async () => {
+    const other = machineEvent();
+    other.callerContext.clientId = 'not-a-configured-client';
+    await expect(loadMachine()(other, context, () => undefined)).rejects.toThrow(new Error(GENERIC_ERROR_MESSAGE));
+    await expect(loadMachine([])(machineEvent(), context, () => undefined)).rejects.toThrow(
+      new Error(GENERIC_ERROR_MESSAGE),
+    );
+  });
+
+  it('refuses a client-credentials event in version 2 or without a client id', async () => {
+    const v2 = machineEvent() as unknown as { version: string };
+    v2.version = '2';
+    await expect(loadMachine()(v2 as MachineEvent, context, () => undefined)).rejects.toThrow(
+      new Error(GENERIC_ERROR_MESSAGE),
+    );
+    const noClient = machineEvent() as unknown as { callerContext: Record<string, unknown> };
+    delete noClient.callerContext.clientId;
+    await expect(loadMachine()(noClient as unknown as MachineEvent, context, () => undefined)).rejects.toThrow(
+      new Error(GENERIC_ERROR_MESSAGE),
+    );
+  });
+
+  it('refuses malformed MACHINE_CLIENTS at load', () => {
+    expect(() => loadMachine([{ clientId: 'c', name: 'n', tenant: 'Acme', scopes: [] }])).toThrow('MACHINE_CLIENTS');
+  });
+
+  it('logs the client name, never the client id or the tenant', async () => {
+    const event = machineEvent();
+    await loadMachine()(event, context, () => undefined);
+    expect(logs.text()).toContain('"machineClient":"default"');
+    expectNothingLeaked(logs.text(), event, ['3example45machine67client89', 'acme']);
+  });
+});
+
 describe('parseScopeRules', () => {
   it.each([
     null,
@@ -185,10 +310,20 @@ describe('pre token generation handler (V2)', () => {
     ]);
   });
 
+  it('handles user sources in event version 3 (V3_0 trigger) like version 2', async () => {
+    const event = tokenEvent() as unknown as { version: string };
+    event.version = '3';
+    const result = await load()(event as Event, context, () => undefined);
+    expect(result.response.claimsAndScopeOverrideDetails?.accessTokenGeneration?.claimsToAddOrOverride).toEqual({
+      tenant_id: 'acme',
+      department: 'finance',
+    });
+  });
+
   it('rejects an unknown triggerSource and a V1 event with the generic message', async () => {
     const handler = load();
     const unknown = tokenEvent() as unknown as { triggerSource: string };
-    unknown.triggerSource = 'TokenGeneration_ClientCredentials';
+    unknown.triggerSource = 'TokenGeneration_Unknown';
     await expect(handler(unknown as Event, context, () => undefined)).rejects.toThrow(new Error(GENERIC_ERROR_MESSAGE));
     const v1 = tokenEvent();
     v1.version = '1';

@@ -4,6 +4,7 @@ import { cognitoClient } from '../../shared/cognito';
 import { listEnv, requireEnv } from '../../shared/env';
 import { badRequest, forbidden, runRoute } from '../../shared/http';
 import { callerFromCognito, requireScope } from '../caller';
+import { acceptsMachineCallers } from '../machine-callers';
 import { isRejectedPaginationToken, listUsersInput, parseUsersQuery, toTenantPage } from './users';
 
 const userPoolId = requireEnv('USER_POOL_ID');
@@ -17,7 +18,7 @@ const allowedOrigins = listEnv('ALLOWED_ORIGINS');
  */
 export const handler: APIGatewayProxyHandler = async (event) =>
   runRoute('adminUsers', event, allowedOrigins, async () => {
-    const caller = callerFromCognito(event);
+    const caller = callerFromCognito(event, acceptsMachineCallers);
     requireScope(caller, requiredScope);
     if (caller.tenantId === undefined) throw forbidden('no tenant claim');
     const query = parseUsersQuery(event.queryStringParameters);

@@ -162,6 +162,7 @@ export async function authorize(
   verifier: TenantVerifier,
   event: APIGatewayRequestAuthorizerEvent,
   rules: AuthorizerRules,
+  machineClientIds: readonly string[] = [],
 ): Promise<{ decision: Decision; policy: APIGatewayAuthorizerResult }> {
   if (typeof event.methodArn !== 'string' || !METHOD_ARN.test(event.methodArn)) {
     throw new Unauthorized('unexpected methodArn');
@@ -177,6 +178,7 @@ export async function authorize(
     claims,
     { route: `${event.httpMethod} ${event.resource}`, pathParameters: event.pathParameters },
     rules,
+    machineClientIds,
   );
   return { decision, policy: toPolicy(decision, event.methodArn) };
 }

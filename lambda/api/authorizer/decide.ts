@@ -20,6 +20,8 @@ export interface AccessTokenClaims {
 
 /** What the authorizer passes to the integration on Allow (`requestContext.authorizer`). */
 export interface AllowContext {
+  /** `machine` for a client-credentials token of a machine client (sub and username = client id). */
+  readonly caller: 'user' | 'machine';
   readonly sub: string;
   readonly username: string;
   readonly clientId: string;
@@ -45,15 +47,26 @@ export interface RequestFacts {
 }
 
 /**
- * Allow only when the token is a user's access token with every scope its route requires, in an
- * allowed group, and its `tenant_id` equals the tenant in the path (exact, case-sensitive).
+ * Allow only when the token is an access token with every scope its route requires and its
+ * `tenant_id` equals the tenant in the path (exact, case-sensitive), and either a user's in an
+ * allowed group, or a machine client's (`client_id` in `machineClientIds`) on a route that accepts
+ * machine callers. A machine client's tenant comes from the config, put into its token by the pre
+ * token trigger; it has no group.
  */
-export function decide(claims: AccessTokenClaims, request: RequestFacts, rules: AuthorizerRules): Decision {
+export function decide(
+  claims: AccessTokenClaims,
+  request: RequestFacts,
+  rules: AuthorizerRules,
+  machineClientIds: readonly string[] = [],
+): Decision {
   const sub = typeof claims.sub === 'string' && claims.sub.length > 0 ? claims.sub : undefined;
   const deny = (reason: string): Decision => ({ effect: 'Deny', principalId: sub ?? 'unknown', reason });
 
   if (!sub || claims.token_use !== 'access') return deny('not an access token');
-  if (typeof claims.username !== 'string' || typeof claims.client_id !== 'string') return deny('not a user token');
+  if (typeof claims.client_id !== 'string') return deny('no client id');
+  const clientId = claims.client_id;
+  const machine = machineClientIds.includes(clientId);
+  if (!machine && typeof claims.username !== 'string') return deny('not a user token');
 
   // Own-property lookup: a route key such as "__proto__" maps to nothing.
   const required = Object.hasOwn(rules.scopesByRoute, request.route) ? rules.scopesByRoute[request.route] : undefined;
@@ -61,8 +74,12 @@ export function decide(claims: AccessTokenClaims, request: RequestFacts, rules: 
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
   if (!required.every((scope) => scopes.includes(scope))) return deny('missing scope');
 
-  const groups = stringList(claims['cognito:groups']);
-  if (!groups.some((group) => rules.allowedGroups.includes(group))) return deny('not in an allowed group');
+  const groups = machine ? [] : stringList(claims['cognito:groups']);
+  if (machine) {
+    if (!rules.machineRoutes.includes(request.route)) return deny('route does not accept machine callers');
+  } else if (!groups.some((group) => rules.allowedGroups.includes(group))) {
+    return deny('not in an allowed group');
+  }
 
   const tenant = claims.tenant_id;
   if (!isTenantId(tenant)) return deny('no tenant claim');
@@ -73,9 +90,10 @@ export function decide(claims: AccessTokenClaims, request: RequestFacts, rules: 
     effect: 'Allow',
     principalId: sub,
     context: {
+      caller: machine ? 'machine' : 'user',
       sub,
-      username: claims.username,
-      clientId: claims.client_id,
+      username: machine ? clientId : (claims.username as string),
+      clientId,
       tenantId: tenant,
       groups: groups.join(','),
       scope: scopes.join(' '),
@@ -113,15 +131,17 @@ export function parseAuthorizerRules(value: unknown): AuthorizerRules {
     !Object.values(routes).every((scopes) => isList(scopes) && scopes.length > 0) ||
     !isList(v.allowedGroups) ||
     typeof v.tenantParameter !== 'string' ||
-    v.tenantParameter === ''
+    v.tenantParameter === '' ||
+    !isList(v.machineRoutes)
   ) {
     throw new Error(
-      'AUTHORIZER_RULES is not { scopesByRoute (each route with scopes), allowedGroups, tenantParameter }',
+      'AUTHORIZER_RULES is not { scopesByRoute (each route with scopes), allowedGroups, tenantParameter, machineRoutes }',
     );
   }
   return {
     scopesByRoute: routes as Record<string, string[]>,
     allowedGroups: v.allowedGroups,
     tenantParameter: v.tenantParameter,
+    machineRoutes: v.machineRoutes,
   };
 }

@@ -6,8 +6,10 @@ import { authorize, createVerifier, JwksFetcher, Unauthorized } from './authoriz
 import { parseAuthorizerRules } from './decide';
 
 const fetcher = new JwksFetcher();
+// Machine clients whose tokens the machine routes accept (empty when no route accepts them).
+const machineClientIds = listEnv('MACHINE_CLIENT_IDS');
 const verifier = createVerifier(
-  { userPoolId: requireEnv('USER_POOL_ID'), clientIds: listEnv('CLIENT_IDS') },
+  { userPoolId: requireEnv('USER_POOL_ID'), clientIds: [...listEnv('CLIENT_IDS'), ...machineClientIds] },
   new SimpleJwksCache({ fetcher }),
 );
 const rules = jsonEnv('AUTHORIZER_RULES', parseAuthorizerRules);
@@ -39,7 +41,7 @@ export const handler: APIGatewayRequestAuthorizerHandler = async (event) => {
   coldStartDownload = undefined;
   fetcher.allowDownloads(!waited);
   try {
-    const { decision, policy } = await authorize(verifier, event, rules);
+    const { decision, policy } = await authorize(verifier, event, rules, machineClientIds);
     log.info('authorizer.decision', {
       effect: decision.effect,
       reason: decision.effect === 'Deny' ? decision.reason : undefined,

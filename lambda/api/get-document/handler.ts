@@ -4,6 +4,7 @@ import { dynamoClient } from '../../shared/dynamodb-document';
 import { listEnv, requireEnv } from '../../shared/env';
 import { notFound, runRoute } from '../../shared/http';
 import { callerFromCognito, requireScope } from '../caller';
+import { acceptsMachineCallers } from '../machine-callers';
 import { documentKey, parseDocumentId, toDocumentView } from '../documents';
 
 const tableName = requireEnv('TABLE_NAME');
@@ -13,7 +14,7 @@ const allowedOrigins = listEnv('ALLOWED_ORIGINS');
 /** `GET /documents/{id}`: one of the caller's own documents (partition `USER#<sub>`). */
 export const handler: APIGatewayProxyHandler = async (event) =>
   runRoute('getDocument', event, allowedOrigins, async () => {
-    const caller = callerFromCognito(event);
+    const caller = callerFromCognito(event, acceptsMachineCallers);
     requireScope(caller, requiredScope);
     const id = parseDocumentId(event.pathParameters);
     const { Item } = await dynamoClient.send(

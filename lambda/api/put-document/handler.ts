@@ -4,6 +4,7 @@ import { dynamoClient } from '../../shared/dynamodb-document';
 import { listEnv, requireEnv } from '../../shared/env';
 import { runRoute } from '../../shared/http';
 import { callerFromCognito, requireScope } from '../caller';
+import { acceptsMachineCallers } from '../machine-callers';
 import {
   documentItem,
   parseDocumentId,
@@ -19,7 +20,7 @@ const allowedOrigins = listEnv('ALLOWED_ORIGINS');
 /** `PUT /documents/{id}`: creates or replaces one of the caller's own documents. */
 export const handler: APIGatewayProxyHandler = async (event) =>
   runRoute('putDocument', event, allowedOrigins, async () => {
-    const caller = callerFromCognito(event);
+    const caller = callerFromCognito(event, acceptsMachineCallers);
     requireScope(caller, requiredScope);
     const id = parseDocumentId(event.pathParameters);
     requireJsonContentType(event.headers);

@@ -1,10 +1,11 @@
 /**
- * Pure decisions of the pre token generation (V2) trigger: which claims and OAuth scopes a
- * user's access token carries. Inputs are only what users cannot write: group membership as
- * Cognito computed it, and the immutable, admin-set custom attributes.
+ * Pure decisions of the pre token generation (V3) trigger: which claims and OAuth scopes an
+ * access token carries. For a user, inputs are only what users cannot write: group membership as
+ * Cognito computed it, and the immutable, admin-set custom attributes. For a machine client
+ * (client credentials), only the config's entry for the authenticated client id.
  */
 
-import { CLAIM_VALUE_PATTERN, isTenantId, type ScopeRules } from '../../contract';
+import { CLAIM_VALUE_PATTERN, isTenantId, type MachineClientRule, type ScopeRules } from '../../contract';
 
 /** Claim values are short identifiers; anything else is left out rather than trusted. */
 const CLAIM_VALUE = new RegExp(CLAIM_VALUE_PATTERN);
@@ -61,6 +62,62 @@ export function decideTokenClaims(
     // client were misconfigured to allow requesting it.
     scopesToSuppress: requestedScopes.filter((s) => s.startsWith(prefix) && !entitled.has(s)).sort(),
   };
+}
+
+/** The machine client's tenant and allowed scopes could not be found: no token is issued. */
+export class UnknownMachineClient extends Error {
+  readonly reason = 'unknown machine client';
+}
+
+export interface MachineTokenDecision {
+  /** The entry's name, for logs. */
+  readonly client: string;
+  readonly accessTokenClaims: Record<string, string>;
+  readonly scopesToSuppress: string[];
+}
+
+/**
+ * A client-credentials token: the tenant of the client's config entry, and none of the requested
+ * scopes beyond what the entry allows. Nothing is added, and nothing the caller sends (client
+ * metadata, requested scopes) chooses the tenant.
+ *
+ * @param clientId        `callerContext.clientId`: the client that authenticated with its secret
+ * @param requestedScopes `request.scopes` (what Cognito is about to grant)
+ */
+export function decideMachineClaims(
+  clientId: string,
+  requestedScopes: readonly string[],
+  machines: readonly MachineClientRule[],
+): MachineTokenDecision {
+  const entry = machines.find((m) => m.clientId === clientId);
+  if (!entry) throw new UnknownMachineClient('no MACHINE_CLIENTS entry for this client');
+  const allowed = new Set(entry.scopes);
+  return {
+    client: entry.name,
+    accessTokenClaims: { [TENANT_CLAIM]: entry.tenant },
+    scopesToSuppress: requestedScopes.filter((scope) => !allowed.has(scope)).sort(),
+  };
+}
+
+/** Validates the MACHINE_CLIENTS environment variable. */
+export function parseMachineClients(value: unknown): MachineClientRule[] {
+  const isText = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
+  if (!Array.isArray(value)) throw new Error('MACHINE_CLIENTS is not a list');
+  return value.map((item: unknown) => {
+    const v = item as Partial<Record<keyof MachineClientRule, unknown>> | null;
+    if (
+      typeof v !== 'object' ||
+      v === null ||
+      !isText(v.clientId) ||
+      !isText(v.name) ||
+      !isTenantId(v.tenant) ||
+      !Array.isArray(v.scopes) ||
+      !v.scopes.every(isText)
+    ) {
+      throw new Error('MACHINE_CLIENTS has an entry that is not { clientId, name, tenant (a tenant id), scopes }');
+    }
+    return { clientId: v.clientId, name: v.name, tenant: v.tenant, scopes: v.scopes };
+  });
 }
 
 /** Validates the SCOPE_RULES environment variable. */

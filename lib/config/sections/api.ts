@@ -73,10 +73,16 @@ export const apiSchema = z
           ),
         z.strictObject({
           scope: scopeName.describe('Resource-server scope name an access token must carry to call the route.'),
+          machines: z
+            .boolean()
+            .default(false)
+            .describe(
+              "Accept machine callers (client-credentials tokens of `machineClients`) with the scope; their tenant counts like a user's. Otherwise their tokens are refused (403).",
+            ),
         }),
       )
       .describe(
-        'The scope each route requires, by "<METHOD> <path>". Every route of the route table (lib/constructs/api-routes.ts) needs an entry; the synth names any that is missing or unknown.',
+        'The scope each route requires, and whether machine clients may call it, by "<METHOD> <path>". Every route of the route table (lib/constructs/api-routes.ts) needs an entry; the synth names any that is missing or unknown.',
       ),
     waf: z
       .strictObject({

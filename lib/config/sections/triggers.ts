@@ -59,7 +59,9 @@ export const triggersSchema = z
         enabled: z
           .boolean()
           .default(true)
-          .describe('Run the pre token generation trigger (event version V2_0, needs ESSENTIALS or PLUS).'),
+          .describe(
+            'Run the pre token generation trigger (event version V3_0, also for client-credentials tokens; needs ESSENTIALS or PLUS).',
+          ),
         everyoneScopes: z
           .array(scopeName)
           .default([])
@@ -68,7 +70,9 @@ export const triggersSchema = z
           ),
       })
       .prefault({})
-      .describe('Pre token generation (V2): tenant claims, and API scopes from `groups[].scopes`.'),
+      .describe(
+        'Pre token generation (V3): tenant claims, API scopes from `groups[].scopes`, and the tenant of each machine client.',
+      ),
   })
   .describe('Lambda triggers of the user pool.');
 
@@ -87,8 +91,8 @@ export const triggerRules: RuleSection = {
   title: 'Triggers and functions',
   rules: [
     rule(
-      'pre-token-v2-needs-essentials',
-      'Pre token generation V2 (`triggers.preTokenGeneration.enabled`) needs `ESSENTIALS` or `PLUS`.',
+      'pre-token-v3-needs-essentials',
+      'Pre token generation V3 (`triggers.preTokenGeneration.enabled`: access-token and machine-token customization) needs `ESSENTIALS` or `PLUS`.',
       (config, report) => {
         if (config.triggers.preTokenGeneration.enabled) {
           requirePlan(
@@ -97,7 +101,7 @@ export const triggerRules: RuleSection = {
             'ESSENTIALS',
             ['triggers', 'preTokenGeneration', 'enabled'],
             true,
-            'pre token generation V2',
+            'pre token generation V3',
           );
         }
       },
