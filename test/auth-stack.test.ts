@@ -125,7 +125,25 @@ describe.each(byStage)('user pool (%s)', (_stage, { templates, config }) => {
     // CDK publishes what the API stack references (weak cross-stack references) as extra outputs:
     // the pool id and ARN and the ids of the clients whose users call the API, nothing else.
     const published = Object.keys(outputs).filter((name) => name.startsWith('PublishOutput'));
-    expect(published.map((name) => JSON.stringify(outputs[name]!.Value)).sort()).toEqual([
+    // With alarms on, the Monitoring stack also reads every function's name and every client's id
+    // (metric dimensions; identifiers, not secrets).
+    const resources = auth.toJSON().Resources as Record<string, { Type: string }>;
+    const watched = new Set(
+      Object.entries(resources)
+        .filter(([, r]) => r.Type === 'AWS::Lambda::Function' || r.Type === 'AWS::Cognito::UserPoolClient')
+        .map(([id]) => JSON.stringify({ Ref: id })),
+    );
+    const values = published.map((name) => JSON.stringify(outputs[name]!.Value));
+    const forMonitoring = values.filter(
+      (value) => watched.has(value) && !/^\{"Ref":"Clients(Web|Rules|Passwordless)Client\w+"\}$/.test(value),
+    );
+    if (config.alarms.enabled) {
+      const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function').length;
+      expect(forMonitoring.length).toBe(functions + (config.machineClient.enabled ? 1 : 0));
+    } else {
+      expect(forMonitoring).toEqual([]);
+    }
+    expect(values.filter((value) => !forMonitoring.includes(value)).sort()).toEqual([
       expect.stringMatching(/^\{"Fn::GetAtt":\["UserPool\w+","Arn"\]\}$/),
       ...(passwordless ? [expect.stringMatching(/^\{"Ref":"ClientsPasswordlessClient\w+"\}$/) as unknown] : []),
       ...(rulesClient ? [expect.stringMatching(/^\{"Ref":"ClientsRulesClient\w+"\}$/) as unknown] : []),
