@@ -784,7 +784,7 @@ describe('a bad config names the field, the bad value and what is allowed', () =
     [
       'log export retention CloudWatch does not offer',
       'prod',
-      { userPool: { logExport: { retentionDays: 100 as never } } },
+      { userPool: { logExport: { retentionDays: 100 } } },
       'userPool.logExport.retentionDays: got 100',
     ],
     [
