@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -221,6 +221,11 @@ export class StageAlarms extends Construct {
             ...(wafBlocked ? [graph('WAF blocked requests', [wafBlocked])] : []),
           ],
         ],
+      });
+      // CloudFormation accepts Tags on a dashboard (aws-cdk-lib's schema has them, and the stage
+      // tags land there), but cfn-lint 1.51's schema does not know them yet: only E3002, only here.
+      (this.dashboard.node.defaultChild as CfnResource).addMetadata('cfn-lint', {
+        config: { ignore_checks: ['E3002'] },
       });
     }
   }

@@ -28,6 +28,8 @@ export class MonitoringStack extends Stack {
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     const { config, auth, api } = props;
+    // Also implied by the references below, but the web ACL's name is read by output name.
+    this.addStackDependency(api);
 
     const functions = props.watched.flatMap((stack) =>
       stack.node
@@ -50,8 +52,7 @@ export class MonitoringStack extends Stack {
       triggers,
       apiStage: api.restApi.stage,
       apiAccessLogs: api.restApi.accessLogs,
-      // The web ACL's Ref is "name|id|scope"; its metrics are keyed by the name.
-      webAclName: api.waf ? Fn.select(0, Fn.split('|', api.waf.webAcl.ref)) : undefined,
+      webAclName: api.waf ? Fn.getStackOutput(api.stackName, api.getLogicalId(api.waf.nameOutput)) : undefined,
       userPoolId: auth.pool.userPool.userPoolId,
       clients,
       metricNamespace: `${config.project}/${config.stage}`,
