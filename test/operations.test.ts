@@ -1,5 +1,11 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { SHIPPED_STAGES, synthShipped, synthStage, type SynthesizedStage } from './helpers/app';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { parseStageConfig } from '../lib/config/load';
+import type { StageConfig } from '../lib/config/schema';
+import { StageAlarms } from '../lib/constructs/stage-alarms';
+import { SHIPPED_STAGES, stageInput, synthShipped, synthStage, type SynthesizedStage } from './helpers/app';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
 type CfnTemplate = { Resources: Record<string, Resource>; Outputs?: Record<string, { Value: unknown }> };
@@ -288,5 +294,30 @@ describe('threat protection and alarms with fixed values (fixture config)', () =
       ]),
     });
     on.templates.monitoring!.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 2500 });
+  });
+});
+
+describe('StageAlarms props', () => {
+  function build(thresholds: Partial<StageConfig['alarms']['thresholds']>): void {
+    const stack = new Stack(new App(), 'Props');
+    const api = new apigw.RestApi(stack, 'Api');
+    api.root.addMethod('GET', new apigw.MockIntegration());
+    const settings = parseStageConfig(stageInput('dev'), 'test').alarms;
+    new StageAlarms(stack, 'Alarms', {
+      settings: { ...settings, thresholds: { ...settings.thresholds, ...thresholds } },
+      functions: [],
+      triggers: [],
+      apiStage: api.deploymentStage,
+      apiAccessLogs: new logs.LogGroup(stack, 'Logs'),
+      userPoolId: 'eu-west-1_example',
+      clients: [],
+      metricNamespace: 'test',
+    });
+  }
+
+  it('refuses thresholds the config schema would refuse, quoting the value', () => {
+    expect(() => build({ functionErrors: 0 })).toThrow('thresholds.functionErrors must be positive, got 0');
+    expect(() => build({ triggerDurationP99Ms: 5000 })).toThrow("below Cognito's 5000 ms, got 5000");
+    expect(() => build({})).not.toThrow();
   });
 });

@@ -62,6 +62,14 @@ export class StageAlarms extends Construct {
     super(scope, id);
     const { settings } = props;
     const thresholds = settings.thresholds;
+    for (const [name, value] of Object.entries(thresholds)) {
+      if (!(value > 0)) throw new Error(`StageAlarms: thresholds.${name} must be positive, got ${value}`);
+    }
+    if (thresholds.triggerDurationP99Ms >= 5000) {
+      throw new Error(
+        `StageAlarms: thresholds.triggerDurationP99Ms must be below Cognito's 5000 ms, got ${thresholds.triggerDurationP99Ms}`,
+      );
+    }
     const stack = Stack.of(this);
 
     // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key (its policy
