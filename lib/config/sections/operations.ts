@@ -37,7 +37,7 @@ export const threatActionsSchema = z
       ),
   })
   .describe(
-    'Threat protection that acts (`AWS::Cognito::UserPoolRiskConfigurationAttachment`, all app clients): compromised-credentials and adaptive-authentication actions. Absent: Cognito records risk but takes none of these actions. Needs PLUS and a threat protection mode ENFORCED (actions only apply in full-function mode).',
+    'Threat protection that acts (`AWS::Cognito::UserPoolRiskConfigurationAttachment`, all app clients): compromised-credentials and adaptive-authentication actions. Absent: no risk configuration is attached and Cognito applies its own defaults for the mode. Needs PLUS and a threat protection mode ENFORCED (actions only apply in full-function mode).',
   );
 
 export const logExportSchema = z
