@@ -10,7 +10,17 @@ export const prod: StageConfigInput = {
   userPool: {
     ...shared.userPool,
     featurePlan: 'PLUS',
-    threatProtection: { standardAuth: 'ENFORCED', customAuth: 'ENFORCED' },
+    threatProtection: {
+      standardAuth: 'ENFORCED',
+      customAuth: 'ENFORCED',
+      // Block leaked passwords; challenge medium-risk sign-ins with MFA, block high-risk ones.
+      actions: {
+        compromisedCredentials: 'BLOCK',
+        lowRisk: 'NO_ACTION',
+        mediumRisk: 'MFA_IF_CONFIGURED',
+        highRisk: 'BLOCK',
+      },
+    },
     selfSignUp: false,
     emailDomains: { allow: ['example.com'], deny: [] },
     mfa: 'REQUIRED',
@@ -18,6 +28,7 @@ export const prod: StageConfigInput = {
     tokenValidity: { accessTokenMinutes: 15, idTokenMinutes: 15, refreshTokenDays: 7 },
     removalPolicy: 'RETAIN',
     deletionProtection: true,
+    logExport: { userActivity: true, notificationErrors: true, retentionDays: 365 },
   },
   webClient: {
     callbackUrls: ['https://app.example.com/callback'],

@@ -6,12 +6,15 @@ import type { TriggerSpec } from './constructs/user-pool-triggers';
 import { ApiStack } from './stacks/api-stack';
 import { AuthStack } from './stacks/auth-stack';
 import { DataStack } from './stacks/data-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
 
 /** The stacks of one stage. */
 export interface StageStacks {
   readonly data: DataStack;
   readonly auth: AuthStack;
   readonly api: ApiStack;
+  /** Alarms, their topic and the dashboard; absent when `alarms.enabled` is false. */
+  readonly monitoring?: MonitoringStack;
 }
 
 /** What a stage is built from besides its config. */
@@ -59,10 +62,21 @@ export function buildStage(app: App, config: StageConfig, options: StageOptions 
     routes: options.routes,
   });
 
+  const monitoring = config.alarms.enabled
+    ? new MonitoringStack(app, `${prefix}-Monitoring`, {
+        config,
+        env,
+        watched: [data, auth, api],
+        auth,
+        api,
+        description: `Alarms, their SNS topic and a dashboard (${prefix})`,
+      })
+    : undefined;
+
   Tags.of(app).add('Project', config.project);
   Tags.of(app).add('Stage', config.stage);
   // writeSuppressionsToCloudFormation: each acknowledgement and its reason also lands in the
   // template (resource Metadata `cdk_nag`), so a reviewer of the template sees why.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }));
-  return { data, auth, api };
+  return { data, auth, api, ...(monitoring ? { monitoring } : {}) };
 }

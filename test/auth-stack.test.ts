@@ -128,9 +128,28 @@ describe.each(byStage)('user pool (%s)', (_stage, { templates, config }) => {
     // the pool id and ARN and the ids of the clients whose users call the API, plus the machine
     // clients' ids when a tenant route accepts machine callers, nothing else.
     const published = Object.keys(outputs).filter((name) => name.startsWith('PublishOutput'));
+    // With alarms on, the Monitoring stack also reads every function's name and every client's id
+    // (metric dimensions; identifiers, not secrets). Machine clients' ids are published when a
+    // tenant route accepts machine callers or when they are alarmed.
+    const resources = auth.toJSON().Resources as Record<string, { Type: string }>;
+    const watched = new Set(
+      Object.entries(resources)
+        .filter(([, r]) => r.Type === 'AWS::Lambda::Function' || r.Type === 'AWS::Cognito::UserPoolClient')
+        .map(([id]) => JSON.stringify({ Ref: id })),
+    );
+    const values = published.map((name) => JSON.stringify(outputs[name]!.Value));
+    const forMonitoring = values.filter(
+      (value) => watched.has(value) && !/^\{"Ref":"Clients(Web|Rules|Passwordless|Machine)Client\w*"\}$/.test(value),
+    );
+    if (config.alarms.enabled) {
+      const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function').length;
+      expect(forMonitoring.length).toBe(functions);
+    } else {
+      expect(forMonitoring).toEqual([]);
+    }
     const machineRoute = Object.values(config.api.routes).some((route) => route.machines);
-    const machineIds = machineRoute ? config.machineClients.filter((m) => m.enabled) : [];
-    expect(published.map((name) => JSON.stringify(outputs[name]!.Value)).sort()).toEqual([
+    const machineIds = machineRoute || config.alarms.enabled ? config.machineClients.filter((m) => m.enabled) : [];
+    expect(values.filter((value) => !forMonitoring.includes(value)).sort()).toEqual([
       expect.stringMatching(/^\{"Fn::GetAtt":\["UserPool\w+","Arn"\]\}$/),
       ...machineIds
         .map((m) => `{"Ref":"Clients${machineClientConstructId(m.name)}`)

@@ -208,6 +208,18 @@ describe('docs/fork-guide.md: add a trigger', () => {
     ]);
   });
 
+  it('gets errors, throttles and p99 duration alarms without a change to the monitoring code', () => {
+    const outputs = templates.auth.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const logicalId = stacks.auth.getLogicalId(fn.function.node.defaultChild as CfnElement);
+    const [output] = Object.entries(outputs).find(
+      ([, o]) => JSON.stringify(o.Value) === JSON.stringify({ Ref: logicalId }),
+    )!;
+    const alarms = JSON.stringify(templates.monitoring!.findResources('AWS::CloudWatch::Alarm'));
+    for (const metric of ['Errors', 'Throttles', 'Duration']) {
+      expect(alarms).toContain(`"OutputName":"${output}"}}}],"MetricName":"${metric}"`);
+    }
+  });
+
   it("rewords the sign-up email, keeps Cognito's code placeholder, and refuses other operations' events", async () => {
     const { handler } = loadHandler<AsyncHandler<CustomMessageTriggerEvent, CustomMessageTriggerEvent>>(
       `${folder}/handler`,

@@ -26,7 +26,7 @@ const shipped: Record<string, SynthesizedStage> = Object.fromEntries(
 );
 
 function resourcesOf(synthesized: SynthesizedStage, key: keyof SynthesizedStage['templates']): Resources {
-  return (synthesized.templates[key].toJSON() as { Resources: Resources }).Resources;
+  return (synthesized.templates[key]?.toJSON() as { Resources: Resources } | undefined)?.Resources ?? {};
 }
 
 function statefulOf(resources: Resources): Resources {

@@ -6,7 +6,7 @@ describe.each(SHIPPED_STAGES)('synthesized templates (%s)', (stage) => {
   const { templates } = synthShipped(stage);
 
   it.each(Object.keys(templates))('%s stack matches the snapshot', (key) => {
-    const template = templates[key as keyof typeof templates].toJSON();
+    const template = templates[key as keyof typeof templates]!.toJSON();
     expect(maskAssetHashes(template)).toMatchSnapshot();
   });
 });

@@ -7,6 +7,7 @@ import { emailRules, emailSchema } from './sections/email';
 import { identityProvidersSchema } from './sections/federation';
 import { groupRules, groupsShape } from './sections/groups';
 import { identityPoolRules, identityPoolSchema } from './sections/identity-pool';
+import { alarmsSchema, operationsRules } from './sections/operations';
 import { passwordlessRules, passwordlessSchema } from './sections/passwordless';
 import { dataSchema, stageRules, stageShape } from './sections/stage';
 import { functionsSchema, migrationSchema, triggerRules, triggersSchema } from './sections/triggers';
@@ -45,6 +46,7 @@ const stageConfigObject = z.strictObject({
   migration: migrationSchema.prefault({}),
   passwordless: passwordlessSchema.prefault({}),
   api: apiSchema,
+  alarms: alarmsSchema.prefault({}),
 });
 
 /** A stage config with defaults applied, as the rules see it (before they passed). */
@@ -62,6 +64,7 @@ export const RULE_SECTIONS: readonly RuleSection[] = [
   emailRules,
   passwordlessRules,
   apiRules,
+  operationsRules,
 ];
 
 export const stageConfigSchema = stageConfigObject.superRefine(checkRules(RULE_SECTIONS));

@@ -1,4 +1,4 @@
-import { ArnFormat, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -40,6 +40,12 @@ const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigPropert
 export class ApiWaf extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
   readonly logGroup: logs.LogGroup;
+  /**
+   * An output with the web ACL's name (its metrics' `WebACL` dimension), for a stack that reads it
+   * with `Fn::GetStackOutput`: the name is part of the Ref ("name|id|scope"), and splitting an
+   * imported value in the reading stack is not a function CloudFormation allows there.
+   */
+  readonly nameOutput: CfnOutput;
 
   constructor(scope: Construct, id: string, props: ApiWafProps) {
     super(scope, id);
@@ -70,6 +76,11 @@ export class ApiWaf extends Construct {
       defaultAction: { allow: {} },
       rules: [...managed, rateLimit],
       visibilityConfig: visibility('ApiWebAcl'),
+    });
+
+    this.nameOutput = new CfnOutput(this, 'WebAclName', {
+      value: Fn.select(0, Fn.split('|', this.webAcl.ref)),
+      description: 'Name of the WAF web ACL (the WebACL dimension of its CloudWatch metrics)',
     });
 
     const associations = [

@@ -1,10 +1,11 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/schema';
 import { AppClients } from '../constructs/app-clients';
 import { IdentityPoolAccess } from '../constructs/identity-pool-access';
 import { FederatedIdentityProviders } from '../constructs/identity-providers';
 import { LoginDomain } from '../constructs/login-domain';
+import { ThreatProtectionActions, UserPoolLogExport } from '../constructs/threat-protection';
 import { AuthUserPool } from '../constructs/user-pool';
 import { UserPoolGroups } from '../constructs/user-pool-groups';
 import { UserPoolTriggers, type TriggerSpec } from '../constructs/user-pool-triggers';
@@ -35,6 +36,9 @@ export class AuthStack extends Stack {
   readonly identityProviders: FederatedIdentityProviders;
   readonly triggers: UserPoolTriggers;
   readonly identityPool: IdentityPoolAccess;
+  /** Risk actions; only with `userPool.threatProtection.actions`. */
+  readonly threatActions?: ThreatProtectionActions;
+  readonly logExport: UserPoolLogExport;
 
   constructor(scope: Construct, id: string, props: AuthStackProps) {
     super(scope, id, props);
@@ -47,6 +51,21 @@ export class AuthStack extends Stack {
       passkeyRelyingPartyId: config.domain.customDomain?.domainName,
     });
     const userPool = this.pool.userPool;
+
+    const { actions } = config.userPool.threatProtection;
+    if (actions) {
+      this.threatActions = new ThreatProtectionActions(this, 'ThreatActions', {
+        userPool,
+        actions,
+        email: config.email,
+      });
+    }
+    this.logExport = new UserPoolLogExport(this, 'LogExport', {
+      userPool,
+      settings: config.userPool.logExport,
+      // Security records: kept as long as the stage's data is.
+      removalPolicy: config.data.removalPolicy === 'RETAIN' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
 
     this.identityProviders = new FederatedIdentityProviders(this, 'Federation', {
       userPool,

@@ -43,12 +43,16 @@ function merge(base: unknown, patch: unknown): unknown {
   return out;
 }
 
+export type StageTemplates = Record<Exclude<keyof StageStacks, 'monitoring'>, Template> & {
+  readonly monitoring?: Template;
+};
+
 export interface SynthesizedStage {
   readonly app: App;
   readonly config: StageConfig;
   readonly stacks: StageStacks;
-  /** Templates by stack key (`auth`, ...). */
-  readonly templates: Record<keyof StageStacks, Template>;
+  /** Templates by stack key (`auth`, ...); `monitoring` only when the stage has alarms. */
+  readonly templates: StageTemplates;
   /** The same templates as JSON, by stack name. */
   readonly templatesByStackName: Record<string, Record<string, unknown>>;
 }
@@ -91,7 +95,7 @@ function synthesize(input: StageConfigInput, source: string, options: SynthOptio
   const { app, stacks, templates: templatesByStackName } = synthesizeStage(config, options);
   const templates = Object.fromEntries(
     Object.entries(stacks as unknown as Record<string, Stack>).map(([key, stack]) => [key, Template.fromStack(stack)]),
-  ) as Record<keyof StageStacks, Template>;
+  ) as StageTemplates;
   return { app, config, stacks, templates, templatesByStackName };
 }
 

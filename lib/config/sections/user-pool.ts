@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FEATURE_PLANS, lowerDomain, removalPolicy } from '../fields';
 import { productionRequires, requirePlan, requireUnique, rule, type RuleSection } from '../rule';
+import { logExportSchema, threatActionsSchema } from './operations';
 
 export const THREAT_PROTECTION_MODES = ['OFF', 'AUDIT', 'ENFORCED'] as const;
 
@@ -69,6 +70,7 @@ const threatProtectionSchema = z
       .describe(
         'Threat protection for custom-auth (passwordless) sign-in: OFF, AUDIT or ENFORCED (AUDIT/ENFORCED need PLUS).',
       ),
+    actions: threatActionsSchema.optional(),
   })
   .describe('Threat protection (formerly advanced security).');
 
@@ -104,6 +106,7 @@ export const userPoolSchema = z
       .describe('MFA with authenticator apps (TOTP): OPTIONAL or REQUIRED. Production stages need REQUIRED.'),
     passwordPolicy: passwordPolicySchema.prefault({}),
     tokenValidity: tokenValiditySchema.prefault({}),
+    logExport: logExportSchema.prefault({}),
     authorizationAttributes: z
       .array(
         z
