@@ -231,14 +231,11 @@ void test('refresh uses the refresh token and says whether it rotated', async ()
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
 });
 
-void test('sign-out revokes the refresh token and ends the session', async () => {
+void test('sign-out revokes the refresh token, then ends the managed-login session', async () => {
   const refreshToken = String(tokenResponses.at(-1)!.refresh_token ?? tokenResponses[0]!.refresh_token);
   await page.getByTestId('sign-out').click();
-  await page.waitForURL(`${provider.url}/**`, { waitUntil: 'commit' });
-  await page.locator('button[name="logout"]').click();
-  await page.waitForURL(`${demo.origin}/**`);
-  await page.getByTestId('signed-out').waitFor();
-
+  await page.waitForURL(`${provider.url}/logout**`, { waitUntil: 'commit' });
+  // Checked before the provider's logout, which would end the grant (and its tokens) by itself.
   const reuse = await fetch(`${provider.url}/oauth2/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -246,6 +243,14 @@ void test('sign-out revokes the refresh token and ends the session', async () =>
   });
   assert.equal(reuse.status, 400, 'the revoked refresh token no longer works');
   assert.equal(((await reuse.json()) as { error?: string }).error, 'invalid_grant');
+
+  const logout = new URL(page.url());
+  assert.equal(logout.searchParams.get('client_id'), CLIENT_ID);
+  assert.equal(logout.searchParams.get('logout_uri'), `${demo.origin}/`, "Cognito's parameter");
+  assert.equal(logout.searchParams.get('post_logout_redirect_uri'), `${demo.origin}/`, "OpenID's parameter");
+  await page.locator('button[name="logout"]').click();
+  await page.waitForURL(`${demo.origin}/**`);
+  await page.getByTestId('signed-out').waitFor();
 });
 
 void test('no Content-Security-Policy violation on the way', () => {
