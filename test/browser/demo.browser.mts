@@ -200,12 +200,14 @@ void test('each API route answers: allowed for the own data, denied for admin an
     .nth(expected - 1)
     .waitFor();
   const answers: Record<string, [string, string]> = {};
+  const bodies: Record<string, string> = {};
   for (const row of await rows.all()) {
     const key = `${await row.getAttribute('data-route')} (${await row.getAttribute('data-expectation')})`;
     answers[key] = [
       (await row.getByTestId('status').textContent())!,
       (await row.getByTestId('verdict').textContent())!,
     ];
+    bodies[key] = (await row.locator('td.body').textContent())!;
   }
   assert.deepEqual(answers, {
     'PUT /documents/{id} (own)': ['200', 'allowed'],
@@ -215,6 +217,9 @@ void test('each API route answers: allowed for the own data, denied for admin an
     'GET /tenants/{tenantId}/documents (other tenant)': ['403', 'denied'],
     'GET /admin/users (own)': ['401', 'denied'],
   });
+  // The tenant authorizer's Deny (the handler would refuse too, with its own message).
+  assert.match(bodies['GET /tenants/{tenantId}/documents (other tenant)']!, /explicit deny/);
+  assert.match(bodies['GET /me (own)']!, /"tenantId":"acme"/);
 });
 
 void test('refresh uses the refresh token and says whether it rotated', async () => {
