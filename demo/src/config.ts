@@ -22,6 +22,8 @@ export interface DemoConfig {
   readonly tenantParameter: string;
   /** Access-token claim that carries the tenant. */
   readonly tenantClaim: string;
+  /** Identity pool that turns the ID token into AWS credentials; absent in the offline test. */
+  readonly identityPoolId?: string;
 }
 
 export interface DemoRoute {

@@ -2,6 +2,7 @@ import type { User, UserManager } from 'oidc-client-ts';
 import { callRoute, plannedCalls } from './api';
 import { completePopupSignIn, createUserManager, decodePayload, refresh, signOut } from './auth';
 import type { DemoConfig } from './config';
+import { identityPoolCredentials } from './identity';
 import { button, claimList, el, section, showError } from './view';
 
 /** The claims the page shows: who the user is, their tenant, groups and scopes. */
@@ -88,6 +89,7 @@ function signedIn(main: HTMLElement, manager: UserManager, signedInUser: User): 
       refreshOutput,
     ),
     tokens,
+    ...(config.identityPoolId ? [identitySection(config, config.identityPoolId, () => user)] : []),
     section(
       'API',
       'api',
@@ -114,6 +116,32 @@ function signedIn(main: HTMLElement, manager: UserManager, signedInUser: User): 
         apiRows,
       ),
     ),
+  );
+}
+
+function identitySection(config: DemoConfig, identityPoolId: string, currentUser: () => User): HTMLElement {
+  const output = el('div', { 'data-testid': 'identity-result' });
+  return section(
+    'Identity pool',
+    'identity',
+    el('p', {}, `Exchange the ID token for temporary AWS credentials of identity pool ${identityPoolId}.`),
+    button('Get AWS credentials', 'get-credentials', async () => {
+      const credentials = await identityPoolCredentials(config, identityPoolId, currentUser().id_token ?? '');
+      output.replaceChildren(
+        claimList(
+          {
+            'identity id': credentials.identityId,
+            'access key id': credentials.accessKeyId,
+            expires: credentials.expiration,
+            'role (cognito:preferred_role)': credentials.preferredRole,
+            'cognito:roles': credentials.roles,
+          },
+          ['identity id', 'access key id', 'expires', 'role (cognito:preferred_role)', 'cognito:roles'],
+          'identity-claims',
+        ),
+      );
+    }),
+    output,
   );
 }
 

@@ -57,9 +57,13 @@ export function contentSecurityPolicy(config: DemoConfig): string {
   ].join('; ');
 }
 
-/** The origins the page calls: the login domain (token, revoke) and the API. */
+/** The origins the page calls: the login domain (token, revoke), the API, and the identity pool. */
 export function connectOrigins(config: DemoConfig): string[] {
-  return [new URL(config.loginDomainUrl).origin, new URL(config.apiUrl).origin];
+  return [
+    new URL(config.loginDomainUrl).origin,
+    new URL(config.apiUrl).origin,
+    ...(config.identityPoolId ? [`https://cognito-identity.${config.region}.amazonaws.com`] : []),
+  ];
 }
 
 export interface DemoServer {

@@ -6,7 +6,7 @@ import { requireOutput, type StageOutputs, type StageStack } from '../smoke/outp
 
 /** The stack outputs the demo page is configured from. */
 export const DEMO_OUTPUTS = {
-  Auth: ['Region', 'IssuerUrl', 'WebClientId', 'LoginDomainUrl'],
+  Auth: ['Region', 'IssuerUrl', 'WebClientId', 'LoginDomainUrl', 'IdentityPoolId'],
   Api: ['ApiUrl'],
 } as const satisfies Partial<Record<StageStack, readonly string[]>>;
 
@@ -30,5 +30,6 @@ export function demoConfig(config: StageConfig, outputs: StageOutputs): DemoConf
     routes: demoRoutes(config),
     tenantParameter: TENANT_PATH_PARAMETER,
     tenantClaim: 'tenant_id',
+    identityPoolId: requireOutput(outputs, 'IdentityPoolId'),
   };
 }

@@ -61,6 +61,16 @@ let page: Page;
 const cspViolations: string[] = [];
 const tokenResponses: Record<string, unknown>[] = [];
 
+/** The next answer of the token endpoint to the page (code exchange or refresh), kept in tokenResponses. */
+async function nextTokenResponse(): Promise<Record<string, unknown>> {
+  const response = await page.waitForResponse(
+    (r) => r.url() === `${provider.url}/oauth2/token` && r.request().method() === 'POST',
+  );
+  const body = (await response.json()) as Record<string, unknown>;
+  tokenResponses.push(body);
+  return body;
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -134,11 +144,6 @@ before(async () => {
   page.on('console', (message) => {
     if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());
   });
-  page.on('response', async (response) => {
-    if (response.url().startsWith(`${provider.url}/oauth2/token`) && response.request().method() === 'POST') {
-      tokenResponses.push((await response.json()) as Record<string, unknown>);
-    }
-  });
   console.log(`# set-up: ${Date.now() - started} ms`);
 });
 
@@ -164,6 +169,7 @@ void test('the page names its stage and region and is served with a strict CSP',
 });
 
 void test('sign-in with code + PKCE in a popup; tokens only in memory; claims shown', async () => {
+  const exchanged = nextTokenResponse();
   const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('sign-in').click()]);
   // oidc-provider's development login form: the login is the account id (the user's sub).
   await popup.locator('input[name="login"]').fill(EDITOR.sub);
@@ -171,8 +177,7 @@ void test('sign-in with code + PKCE in a popup; tokens only in memory; claims sh
   await popup.locator('button[type="submit"]').click();
   await page.getByTestId('signed-in').waitFor();
 
-  const authorize = tokenResponses[0];
-  assert.ok(authorize?.refresh_token, 'the code exchange returned a refresh token');
+  assert.ok((await exchanged).refresh_token, 'the code exchange returned a refresh token');
   assert.equal(await claim('id-claims', 'token_use'), 'id');
   assert.equal(await claim('id-claims', 'cognito:groups'), 'editors');
   assert.equal(await claim('id-claims', 'custom:tenant_id'), 'acme');
@@ -224,10 +229,11 @@ void test('each API route answers: allowed for the own data, denied for admin an
 
 void test('refresh uses the refresh token and says whether it rotated', async () => {
   const before = await claim('access-claims', 'exp');
+  const refreshedResponse = nextTokenResponse();
   await page.getByTestId('refresh').click();
   await page.getByTestId('refresh-result').filter({ hasText: 'New access token' }).waitFor();
   const text = (await page.getByTestId('refresh-result').textContent()) ?? '';
-  const refreshed = tokenResponses.at(-1)!;
+  const refreshed = await refreshedResponse;
   const rotated =
     typeof refreshed.refresh_token === 'string' && refreshed.refresh_token !== tokenResponses[0]!.refresh_token;
   assert.match(text, /New access token: yes/);
