@@ -1,5 +1,6 @@
 import { InMemoryWebStorage, UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
 import { pageUrls, type DemoConfig } from './config';
+import type { Session } from './session';
 
 /**
  * Sign-in with managed login: authorization code + PKCE through oidc-client-ts. Tokens and the
@@ -45,21 +46,23 @@ export async function completePopupSignIn(config: DemoConfig, origin: string): P
   await createUserManager(config, origin).signinPopupCallback();
 }
 
-export interface RefreshResult {
-  readonly user: User;
-  /** Whether the token endpoint returned a new refresh token (rotation) or kept the old one. */
-  readonly refreshTokenRotated: boolean;
-  readonly accessTokenChanged: boolean;
-}
-
-/** Uses the refresh token (grant_type=refresh_token) for new tokens; says whether it rotated. */
-export async function refresh(manager: UserManager, before: User): Promise<RefreshResult> {
-  const user = await manager.signinSilent();
-  if (!user) throw new Error('the token endpoint returned no tokens');
+/** The managed-login sign-in as a page session: refresh with the refresh token, sign-out. */
+export function managedLoginSession(manager: UserManager, config: DemoConfig, origin: string, user: User): Session {
   return {
-    user,
-    refreshTokenRotated: user.refresh_token !== before.refresh_token,
-    accessTokenChanged: user.access_token !== before.access_token,
+    method: 'managed login (authorization code + PKCE)',
+    idToken: user.id_token ?? '',
+    accessToken: user.access_token,
+    // grant_type=refresh_token at the token endpoint (oidc-client-ts uses the refresh token when it has one).
+    refresh: async () => {
+      const renewed = await manager.signinSilent();
+      if (!renewed) throw new Error('the token endpoint returned no tokens');
+      return {
+        session: managedLoginSession(manager, config, origin, renewed),
+        refreshTokenRotated: renewed.refresh_token !== user.refresh_token,
+        accessTokenChanged: renewed.access_token !== user.access_token,
+      };
+    },
+    signOut: () => signOut(manager, config, origin),
   };
 }
 

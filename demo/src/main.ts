@@ -1,8 +1,10 @@
-import type { User, UserManager } from 'oidc-client-ts';
+import type { UserManager } from 'oidc-client-ts';
 import { callRoute, plannedCalls } from './api';
-import { completePopupSignIn, createUserManager, decodePayload, refresh, signOut } from './auth';
+import { completePopupSignIn, createUserManager, decodePayload, managedLoginSession } from './auth';
 import type { DemoConfig } from './config';
+import { EmailCodeSignIn } from './email-code';
 import { identityPoolCredentials } from './identity';
+import type { Session } from './session';
 import { button, claimList, el, section, showError } from './view';
 
 /** The claims the page shows: who the user is, their tenant, groups and scopes. */
@@ -27,7 +29,7 @@ function header(config: DemoConfig): HTMLElement {
   );
 }
 
-function signedOut(main: HTMLElement, manager: UserManager): void {
+function signedOut(main: HTMLElement, config: DemoConfig, manager: UserManager): void {
   main.replaceChildren(
     section(
       'Signed out',
@@ -39,57 +41,104 @@ function signedOut(main: HTMLElement, manager: UserManager): void {
       ),
       button('Sign in', 'sign-in', async () => {
         const user = await manager.signinPopup();
-        signedIn(main, manager, user);
+        signedIn(main, config, managedLoginSession(manager, config, location.origin, user), () =>
+          signedOut(main, config, manager),
+        );
       }),
     ),
+    ...(config.passwordlessClientId
+      ? [emailCodeSection(main, config, config.passwordlessClientId, () => signedOut(main, config, manager))]
+      : []),
   );
 }
 
-function tokenSections(user: User): HTMLElement[] {
+/** The custom-challenge sign-in: email, then the code from the email. */
+function emailCodeSection(main: HTMLElement, config: DemoConfig, clientId: string, onSignOut: () => void): HTMLElement {
+  const flow = new EmailCodeSignIn(config.region, clientId);
+  const email = el('input', { type: 'email', placeholder: 'email', autocomplete: 'email', 'data-testid': 'email' });
+  const code = el('input', { inputmode: 'numeric', placeholder: 'code', autocomplete: 'one-time-code' });
+  const status = el('p', { 'data-testid': 'email-code-status' });
+  return section(
+    'Email code (custom challenge)',
+    'email-code',
+    el(
+      'p',
+      {},
+      'The project’s define / create / verify triggers, driven through the SDK with the passwordless client.',
+    ),
+    el(
+      'div',
+      { class: 'actions' },
+      email,
+      button('Email me a code', 'send-code', async () => {
+        await flow.start(email.value.trim());
+        status.textContent = 'If that address can sign in, a code is on its way.';
+      }),
+      code,
+      button('Sign in with the code', 'answer-code', async () => {
+        const session = await flow.answer(code.value.trim());
+        if (session) signedIn(main, config, session, onSignOut);
+        else status.textContent = 'Wrong code; try again (attempts are limited).';
+      }),
+    ),
+    status,
+  );
+}
+
+function tokenSections(session: Session): HTMLElement[] {
   return [
-    section('ID token', 'id-token', claimList(decodePayload(user.id_token ?? ''), ID_CLAIMS, 'id-claims')),
+    section('ID token', 'id-token', claimList(decodePayload(session.idToken), ID_CLAIMS, 'id-claims')),
     section(
       'Access token',
       'access-token',
-      claimList(decodePayload(user.access_token), ACCESS_CLAIMS, 'access-claims'),
+      claimList(decodePayload(session.accessToken), ACCESS_CLAIMS, 'access-claims'),
     ),
   ];
 }
 
-function signedIn(main: HTMLElement, manager: UserManager, signedInUser: User): void {
-  const config = current.config;
-  let user = signedInUser;
-  const idClaims = decodePayload(user.id_token ?? '');
-  const tenantClaim = decodePayload(user.access_token)[config.tenantClaim];
+function signedIn(main: HTMLElement, config: DemoConfig, signedInSession: Session, onSignOut: () => void): void {
+  let session = signedInSession;
+  const idClaims = decodePayload(session.idToken);
+  const tenantClaim = decodePayload(session.accessToken)[config.tenantClaim];
   const tenant = typeof tenantClaim === 'string' ? tenantClaim : undefined;
-  const name =
-    [idClaims['cognito:username'], idClaims.email, user.profile.sub].find((v) => typeof v === 'string') ?? '';
+  const name = [idClaims['cognito:username'], idClaims.email, idClaims.sub].find((v) => typeof v === 'string') ?? '';
 
   const refreshOutput = el('p', { 'data-testid': 'refresh-result' });
-  const tokens = el('div', {}, ...tokenSections(user));
+  const tokens = el('div', {}, ...tokenSections(session));
   const apiRows = el('tbody');
   main.replaceChildren(
     section(
       'Signed in',
       'signed-in',
-      el('p', {}, 'Signed in as ', el('strong', { 'data-testid': 'username' }, name)),
+      el('p', {}, 'Signed in as ', el('strong', { 'data-testid': 'username' }, name), ` with ${session.method}`),
       el(
         'div',
         { class: 'actions' },
         button('Refresh tokens', 'refresh', async () => {
-          const result = await refresh(manager, user);
-          user = result.user;
-          tokens.replaceChildren(...tokenSections(user));
+          const result = await session.refresh();
+          session = result.session;
+          tokens.replaceChildren(...tokenSections(session));
           refreshOutput.textContent =
             `New access token: ${result.accessTokenChanged ? 'yes' : 'no'}. ` +
             `Refresh token ${result.refreshTokenRotated ? 'rotated (a new one replaced it)' : 'unchanged (no rotation)'}.`;
         }),
-        button('Sign out', 'sign-out', () => signOut(manager, config, location.origin)),
+        button('Sign out', 'sign-out', async () => {
+          await session.signOut();
+          onSignOut();
+        }),
+        ...(session.signOutEverywhere
+          ? [
+              button('Sign out everywhere', 'global-sign-out', async () => {
+                await session.signOutEverywhere?.();
+                onSignOut();
+              }),
+            ]
+          : []),
       ),
       refreshOutput,
     ),
     tokens,
-    ...(config.identityPoolId ? [identitySection(config, config.identityPoolId, () => user)] : []),
+    ...(config.identityPoolId ? [identitySection(config, config.identityPoolId, () => session)] : []),
     section(
       'API',
       'api',
@@ -99,7 +148,7 @@ function signedIn(main: HTMLElement, manager: UserManager, signedInUser: User): 
         for (const call of plannedCalls(config, tenant)) {
           const row = el('tr', { 'data-route': call.route.route, 'data-expectation': call.expectation });
           apiRows.append(row);
-          const answer = await callRoute(config, call, user.access_token);
+          const answer = await callRoute(config, call, session.accessToken);
           row.append(
             el('td', {}, `${call.method} ${call.path}`),
             el('td', {}, call.route.scope),
@@ -119,45 +168,39 @@ function signedIn(main: HTMLElement, manager: UserManager, signedInUser: User): 
   );
 }
 
-function identitySection(config: DemoConfig, identityPoolId: string, currentUser: () => User): HTMLElement {
+function identitySection(config: DemoConfig, identityPoolId: string, current: () => Session): HTMLElement {
   const output = el('div', { 'data-testid': 'identity-result' });
+  const names = ['identity id', 'access key id', 'expires', 'role (cognito:preferred_role)', 'cognito:roles'];
   return section(
     'Identity pool',
     'identity',
     el('p', {}, `Exchange the ID token for temporary AWS credentials of identity pool ${identityPoolId}.`),
     button('Get AWS credentials', 'get-credentials', async () => {
-      const credentials = await identityPoolCredentials(config, identityPoolId, currentUser().id_token ?? '');
+      const credentials = await identityPoolCredentials(config, identityPoolId, current().idToken);
+      const values = [
+        credentials.identityId,
+        credentials.accessKeyId,
+        credentials.expiration,
+        credentials.preferredRole,
+        credentials.roles,
+      ];
       output.replaceChildren(
-        claimList(
-          {
-            'identity id': credentials.identityId,
-            'access key id': credentials.accessKeyId,
-            expires: credentials.expiration,
-            'role (cognito:preferred_role)': credentials.preferredRole,
-            'cognito:roles': credentials.roles,
-          },
-          ['identity id', 'access key id', 'expires', 'role (cognito:preferred_role)', 'cognito:roles'],
-          'identity-claims',
-        ),
+        claimList(Object.fromEntries(names.map((n, i) => [n, values[i]])), names, 'identity-claims'),
       );
     }),
     output,
   );
 }
 
-const current = { config: undefined as unknown as DemoConfig };
-
 async function start(): Promise<void> {
   const config = await loadConfig();
-  current.config = config;
   if (location.pathname === '/callback') {
     await completePopupSignIn(config, location.origin);
     return;
   }
   document.getElementById('stage')?.replaceWith(header(config));
   const main = document.getElementById('app');
-  if (!main) return;
-  signedOut(main, createUserManager(config, location.origin));
+  if (main) signedOut(main, config, createUserManager(config, location.origin));
 }
 
 start().catch(showError);

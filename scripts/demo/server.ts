@@ -57,12 +57,13 @@ export function contentSecurityPolicy(config: DemoConfig): string {
   ].join('; ');
 }
 
-/** The origins the page calls: the login domain (token, revoke), the API, and the identity pool. */
+/** The origins the page calls: the login domain (token, revoke), the API, the identity pool, the user pool API. */
 export function connectOrigins(config: DemoConfig): string[] {
   return [
     new URL(config.loginDomainUrl).origin,
     new URL(config.apiUrl).origin,
     ...(config.identityPoolId ? [`https://cognito-identity.${config.region}.amazonaws.com`] : []),
+    ...(config.passwordlessClientId ? [`https://cognito-idp.${config.region}.amazonaws.com`] : []),
   ];
 }
 

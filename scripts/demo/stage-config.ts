@@ -31,5 +31,7 @@ export function demoConfig(config: StageConfig, outputs: StageOutputs): DemoConf
     tenantParameter: TENANT_PATH_PARAMETER,
     tenantClaim: 'tenant_id',
     identityPoolId: requireOutput(outputs, 'IdentityPoolId'),
+    // Only stages with passwordless.customChallenge.enabled have this output.
+    ...(outputs.PasswordlessClientId ? { passwordlessClientId: outputs.PasswordlessClientId } : {}),
   };
 }
