@@ -13,10 +13,11 @@ import { pageUrls } from '../demo/src/config';
 import { buildClient, bundleSize, serveDemo } from './demo/server';
 import { DEMO_OUTPUTS, demoConfig } from './demo/stage-config';
 import { readStageOutputs } from './smoke/outputs';
-import { option, resolveStage, UsageError } from './stage';
+import { option, resolveRegion, resolveStage, UsageError } from './stage';
 
 async function main(args: readonly string[]): Promise<void> {
-  const { stage, config, region } = resolveStage(args);
+  const { stage, config } = resolveStage(args);
+  const region = resolveRegion(args, config);
   const port = Number(option(args, 'port') ?? 5173);
   const prefix = `${config.project}-${stage}`;
   const outputs = await readStageOutputs(new CloudFormationClient({ region }), prefix, DEMO_OUTPUTS);

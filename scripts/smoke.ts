@@ -19,28 +19,30 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { ConfigError } from '../lib/config/load';
+import type { StageConfig } from '../lib/config/schema';
 import { SmokeRun } from './smoke/runner';
 import { runSmoke, type SmokeDeps } from './smoke/scenario';
 import { smokeSession } from './smoke/session';
-import { resolveStage, UsageError } from './stage';
+import { resolveRegion, resolveStage, UsageError } from './stage';
 
 async function main(args: readonly string[]): Promise<number> {
-  let resolved: ReturnType<typeof resolveStage>;
   try {
-    resolved = resolveStage(args);
+    const { stage, config } = resolveStage(args);
+    if (config.production) {
+      console.error(
+        `Refusing to run the smoke test against a production stage (${stage}); it creates and deletes users.`,
+      );
+      return 2;
+    }
+    return await smoke(config, stage, resolveRegion(args, config));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(error.message);
     return 2;
   }
-  const { stage, config, region } = resolved;
-  if (config.production) {
-    console.error(
-      `Refusing to run the smoke test against a production stage (${stage}); it creates and deletes users.`,
-    );
-    return 2;
-  }
+}
 
+async function smoke(config: StageConfig, stage: string, region: string): Promise<number> {
   const verifiers = new Map<string, ReturnType<typeof CognitoJwtVerifier.create>>();
   const deps: SmokeDeps = {
     config,
