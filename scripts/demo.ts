@@ -39,6 +39,9 @@ async function main(args: readonly string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof ConfigError || error instanceof UsageError ? error.message : error);
+  if (error instanceof ConfigError || error instanceof UsageError) console.error(error.message);
+  // Mostly AWS errors while reading the outputs (no credentials, wrong account or region).
+  else if (error instanceof Error) console.error(`${error.name}: ${error.message}`);
+  else console.error(error);
   process.exit(error instanceof UsageError ? 2 : 1);
 });
