@@ -15,6 +15,7 @@ const outputs = {
   IdentityPoolId: 'eu-west-1:11111111-2222-3333-4444-555555555555',
   PasswordlessClientId: '2example23456789abcdefghij',
   ApiUrl: 'https://abcdef1234.execute-api.eu-west-1.amazonaws.com/v1',
+  DataBucketName: 'cognito-ref-dev-data-databucket1234',
 };
 
 describe('demo client configuration', () => {
@@ -41,7 +42,7 @@ describe('demo client configuration', () => {
       "script-src 'self'",
       "style-src 'self'",
       "img-src 'self'",
-      "connect-src 'self' https://example-authref-dev.auth.eu-west-1.amazoncognito.com https://abcdef1234.execute-api.eu-west-1.amazonaws.com https://cognito-identity.eu-west-1.amazonaws.com https://cognito-idp.eu-west-1.amazonaws.com",
+      "connect-src 'self' https://example-authref-dev.auth.eu-west-1.amazoncognito.com https://abcdef1234.execute-api.eu-west-1.amazonaws.com https://cognito-identity.eu-west-1.amazonaws.com https://cognito-idp.eu-west-1.amazonaws.com https://cognito-ref-dev-data-databucket1234.s3.eu-west-1.amazonaws.com",
       "base-uri 'none'",
       "form-action 'none'",
       "frame-ancestors 'none'",

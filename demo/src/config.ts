@@ -24,6 +24,8 @@ export interface DemoConfig {
   readonly tenantClaim: string;
   /** Identity pool that turns the ID token into AWS credentials; absent in the offline test. */
   readonly identityPoolId?: string;
+  /** The protected data bucket (read and written with the identity-pool credentials). */
+  readonly bucketName?: string;
   /** App client of the email-code custom challenge, when the stage enables it. */
   readonly passwordlessClientId?: string;
 }

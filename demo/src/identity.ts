@@ -6,7 +6,17 @@ import {
 import { decodePayload } from './auth';
 import type { DemoConfig } from './config';
 
+/** Temporary credentials of the identity-pool role, as the SDK clients take them. */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+
 export interface IdentityCredentials {
+  /** For the SDK clients only; the page never shows the secret. */
+  readonly credentials: AwsCredentials;
   readonly identityId: string;
   readonly accessKeyId: string;
   readonly expiration: string;
@@ -33,10 +43,18 @@ export async function identityPoolCredentials(
   const { IdentityId } = await client.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins }));
   if (!IdentityId) throw new Error('GetId returned no identity id');
   const { Credentials } = await client.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins }));
-  if (!Credentials?.AccessKeyId) throw new Error('GetCredentialsForIdentity returned no credentials');
+  if (!Credentials?.AccessKeyId || !Credentials.SecretKey) {
+    throw new Error('GetCredentialsForIdentity returned no credentials');
+  }
   const claims = decodePayload(idToken);
   const text = (value: unknown) => (Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : '');
   return {
+    credentials: {
+      accessKeyId: Credentials.AccessKeyId,
+      secretAccessKey: Credentials.SecretKey,
+      sessionToken: Credentials.SessionToken,
+      expiration: Credentials.Expiration,
+    },
     identityId: IdentityId,
     accessKeyId: Credentials.AccessKeyId,
     expiration: Credentials.Expiration?.toISOString() ?? '',

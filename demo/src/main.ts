@@ -1,9 +1,8 @@
 import type { UserManager } from 'oidc-client-ts';
-import { callRoute, plannedCalls } from './api';
+import { callRoute, otherTenant, plannedCalls } from './api';
 import { completePopupSignIn, createUserManager, decodePayload, managedLoginSession } from './auth';
 import type { DemoConfig } from './config';
-import { EmailCodeSignIn } from './email-code';
-import { identityPoolCredentials } from './identity';
+import type { EmailCodeSignIn } from './email-code';
 import type { Session } from './session';
 import { button, claimList, el, section, showError } from './view';
 
@@ -54,7 +53,9 @@ function signedOut(main: HTMLElement, config: DemoConfig, manager: UserManager):
 
 /** The custom-challenge sign-in: email, then the code from the email. */
 function emailCodeSection(main: HTMLElement, config: DemoConfig, clientId: string, onSignOut: () => void): HTMLElement {
-  const flow = new EmailCodeSignIn(config.region, clientId);
+  // The AWS SDK parts load on first use (esbuild splits them off), so signing in loads less.
+  let started: EmailCodeSignIn | undefined;
+  const flow = async () => (started ??= new (await import('./email-code')).EmailCodeSignIn(config.region, clientId));
   const email = el('input', { type: 'email', placeholder: 'email', autocomplete: 'email', 'data-testid': 'email' });
   const code = el('input', { inputmode: 'numeric', placeholder: 'code', autocomplete: 'one-time-code' });
   const status = el('p', { 'data-testid': 'email-code-status' });
@@ -71,12 +72,12 @@ function emailCodeSection(main: HTMLElement, config: DemoConfig, clientId: strin
       { class: 'actions' },
       email,
       button('Email me a code', 'send-code', async () => {
-        await flow.start(email.value.trim());
+        await (await flow()).start(email.value.trim());
         status.textContent = 'If that address can sign in, a code is on its way.';
       }),
       code,
       button('Sign in with the code', 'answer-code', async () => {
-        const session = await flow.answer(code.value.trim());
+        const session = await (await flow()).answer(code.value.trim());
         if (session) signedIn(main, config, session, onSignOut);
         else status.textContent = 'Wrong code; try again (attempts are limited).';
       }),
@@ -170,25 +171,61 @@ function signedIn(main: HTMLElement, config: DemoConfig, signedInSession: Sessio
 
 function identitySection(config: DemoConfig, identityPoolId: string, current: () => Session): HTMLElement {
   const output = el('div', { 'data-testid': 'identity-result' });
+  const storage = el('tbody');
   const names = ['identity id', 'access key id', 'expires', 'role (cognito:preferred_role)', 'cognito:roles'];
   return section(
     'Identity pool',
     'identity',
-    el('p', {}, `Exchange the ID token for temporary AWS credentials of identity pool ${identityPoolId}.`),
+    el(
+      'p',
+      {},
+      `Exchange the ID token for temporary AWS credentials of identity pool ${identityPoolId}` +
+        (config.bucketName ? `, then read and write the data bucket with them.` : '.'),
+    ),
     button('Get AWS credentials', 'get-credentials', async () => {
-      const credentials = await identityPoolCredentials(config, identityPoolId, current().idToken);
-      const values = [
-        credentials.identityId,
-        credentials.accessKeyId,
-        credentials.expiration,
-        credentials.preferredRole,
-        credentials.roles,
-      ];
+      const idToken = current().idToken;
+      const { identityPoolCredentials } = await import('./identity');
+      const result = await identityPoolCredentials(config, identityPoolId, idToken);
+      const values = [result.identityId, result.accessKeyId, result.expiration, result.preferredRole, result.roles];
       output.replaceChildren(
         claimList(Object.fromEntries(names.map((n, i) => [n, values[i]])), names, 'identity-claims'),
       );
+      if (!config.bucketName) return;
+      const tenantClaim = decodePayload(idToken)['custom:tenant_id'];
+      const tenant = typeof tenantClaim === 'string' ? tenantClaim : undefined;
+      const { checkStorage } = await import('./storage');
+      const checks = await checkStorage(
+        config.region,
+        config.bucketName,
+        result.credentials,
+        result.identityId,
+        tenant,
+        otherTenant(tenant),
+      );
+      storage.replaceChildren(
+        ...checks.map((check) =>
+          el(
+            'tr',
+            {},
+            el('td', {}, `${check.action} ${check.key}`),
+            el('td', {}, check.expectation),
+            el('td', { class: check.outcome }, check.outcome),
+            el('td', { class: 'body' }, check.detail),
+          ),
+        ),
+      );
     }),
     output,
+    ...(config.bucketName
+      ? [
+          el(
+            'table',
+            {},
+            el('thead', {}, el('tr', {}, ...['S3 request', 'Whose', 'Answer', 'Detail'].map((h) => el('th', {}, h)))),
+            storage,
+          ),
+        ]
+      : []),
   );
 }
 

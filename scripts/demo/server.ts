@@ -10,16 +10,28 @@ import type { DemoConfig } from '../../demo/src/config';
 export const DEMO_DIR = join(__dirname, '..', '..', 'demo');
 
 export interface ClientBundle {
+  /** app.js, the entry the page loads. */
   readonly js: Uint8Array;
+  /** The chunks app.js imports, statically or on demand (the AWS SDK panels), by file name. */
+  readonly chunks: Readonly<Record<string, Uint8Array>>;
+  /** The chunks the page loads before any on-demand import (app.js's static imports). */
+  readonly initialChunks: readonly string[];
   readonly css: Uint8Array;
   readonly html: Uint8Array;
 }
 
-/** Bundles demo/src with esbuild (minified ESM for current browsers), in memory. */
+/**
+ * Bundles demo/src with esbuild (minified ESM for current browsers), in memory: app.js for
+ * sign-in, claims and the API, and chunks for the AWS SDK panels, loaded when first used.
+ */
 export async function buildClient(demoDir = DEMO_DIR): Promise<ClientBundle> {
   const result = await build({
-    entryPoints: [join(demoDir, 'src', 'main.ts')],
+    entryPoints: { app: join(demoDir, 'src', 'main.ts') },
     bundle: true,
+    splitting: true,
+    outdir: '/',
+    chunkNames: '[name]-[hash]',
+    metafile: true,
     minify: true,
     format: 'esm',
     platform: 'browser',
@@ -28,15 +40,42 @@ export async function buildClient(demoDir = DEMO_DIR): Promise<ClientBundle> {
     legalComments: 'none',
     logLevel: 'silent',
   });
-  const js = result.outputFiles[0]?.contents;
-  if (!js) throw new Error('esbuild produced no bundle');
+  const files = Object.fromEntries(result.outputFiles.map((f) => [f.path.replace(/^.*\//, ''), f.contents]));
+  const { 'app.js': js, ...chunks } = files;
+  if (!js) throw new Error('esbuild produced no app.js');
+  const outputs = Object.fromEntries(
+    Object.entries(result.metafile.outputs).map(([path, output]) => [path.replace(/^.*\//, ''), output]),
+  );
+  const initial = new Set<string>();
+  const visit = (name: string) => {
+    for (const edge of outputs[name]?.imports ?? []) {
+      const target = edge.path.replace(/^.*\//, '');
+      if (edge.kind === 'import-statement' && !initial.has(target)) {
+        initial.add(target);
+        visit(target);
+      }
+    }
+  };
+  visit('app.js');
   const [css, html] = await Promise.all([readFile(join(demoDir, 'app.css')), readFile(join(demoDir, 'index.html'))]);
-  return { js, css, html };
+  return { js, chunks, initialChunks: [...initial], css, html };
 }
 
-/** Raw and gzip bytes of the page's script, as a browser downloads it. */
-export function bundleSize(bundle: ClientBundle): { raw: number; gzip: number } {
-  return { raw: bundle.js.byteLength, gzip: gzipSync(bundle.js, { level: 9 }).byteLength };
+export interface BundleSize {
+  readonly raw: number;
+  readonly gzip: number;
+}
+
+/** Bytes the page loads up front (sign-in, claims, API) and in all (with the on-demand AWS SDK chunks). */
+export function bundleSize(bundle: ClientBundle): { initial: BundleSize; all: BundleSize } {
+  const size = (files: Uint8Array[]) => ({
+    raw: files.reduce((sum, f) => sum + f.byteLength, 0),
+    gzip: files.reduce((sum, f) => sum + gzipSync(f, { level: 9 }).byteLength, 0),
+  });
+  return {
+    initial: size([bundle.js, ...bundle.initialChunks.map((name) => bundle.chunks[name]!)]),
+    all: size([bundle.js, ...Object.values(bundle.chunks)]),
+  };
 }
 
 /**
@@ -57,13 +96,14 @@ export function contentSecurityPolicy(config: DemoConfig): string {
   ].join('; ');
 }
 
-/** The origins the page calls: the login domain (token, revoke), the API, the identity pool, the user pool API. */
+/** The origins the page calls: the login domain (token, revoke), the API, the identity pool, the user pool API, the data bucket. */
 export function connectOrigins(config: DemoConfig): string[] {
   return [
     new URL(config.loginDomainUrl).origin,
     new URL(config.apiUrl).origin,
     ...(config.identityPoolId ? [`https://cognito-identity.${config.region}.amazonaws.com`] : []),
     ...(config.passwordlessClientId ? [`https://cognito-idp.${config.region}.amazonaws.com`] : []),
+    ...(config.bucketName ? [`https://${config.bucketName}.s3.${config.region}.amazonaws.com`] : []),
   ];
 }
 
@@ -95,6 +135,12 @@ export async function serveDemo(
     '/app.js': ['text/javascript; charset=utf-8', bundle.js],
     '/app.css': ['text/css; charset=utf-8', bundle.css],
     '/config.json': ['application/json', JSON.stringify(config)],
+    ...Object.fromEntries(
+      Object.entries(bundle.chunks).map(([name, contents]) => [
+        `/${name}`,
+        ['text/javascript; charset=utf-8', contents],
+      ]),
+    ),
   };
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;

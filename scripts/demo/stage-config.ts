@@ -8,6 +8,7 @@ import { requireOutput, type StageOutputs, type StageStack } from '../smoke/outp
 export const DEMO_OUTPUTS = {
   Auth: ['Region', 'IssuerUrl', 'WebClientId', 'LoginDomainUrl', 'IdentityPoolId'],
   Api: ['ApiUrl'],
+  Data: ['DataBucketName'],
 } as const satisfies Partial<Record<StageStack, readonly string[]>>;
 
 /** Every route of the route table with the full scope the stage config gives it. */
@@ -31,6 +32,7 @@ export function demoConfig(config: StageConfig, outputs: StageOutputs): DemoConf
     tenantParameter: TENANT_PATH_PARAMETER,
     tenantClaim: 'tenant_id',
     identityPoolId: requireOutput(outputs, 'IdentityPoolId'),
+    bucketName: requireOutput(outputs, 'DataBucketName'),
     // Only stages with passwordless.customChallenge.enabled have this output.
     ...(outputs.PasswordlessClientId ? { passwordlessClientId: outputs.PasswordlessClientId } : {}),
   };

@@ -134,7 +134,9 @@ before(async () => {
   };
   const bundle = await buildClient(join(ROOT, 'demo'));
   const size = bundleSize(bundle);
-  console.log(`# app.js: ${size.raw} bytes, ${size.gzip} bytes gzip`);
+  console.log(
+    `# script up front: ${size.initial.raw} bytes (${size.initial.gzip} gzip); all: ${size.all.raw} (${size.all.gzip})`,
+  );
   demo = await serveDemo(pageConfig, bundle, { host: 'localhost', port: Number(new URL(pageOrigin).port) });
 
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, chromiumSandbox: false });
