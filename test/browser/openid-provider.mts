@@ -140,8 +140,10 @@ export async function startOpenIdProvider(options: ProviderOptions): Promise<Loc
       await grant.save();
       return grant;
     },
-    // Cognito issues a refresh token with every code exchange (no offline_access scope).
+    // Cognito issues a refresh token with every code exchange (no offline_access scope), and keeps
+    // it on refresh unless the app client turns on refresh-token rotation (this project's do not).
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: () => false,
     clientBasedCORS: (_ctx, origin) => origin === options.pageOrigin,
     formats: {
       customizers: {
