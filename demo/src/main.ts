@@ -232,6 +232,8 @@ function identitySection(config: DemoConfig, identityPoolId: string, current: ()
 async function start(): Promise<void> {
   const config = await loadConfig();
   if (location.pathname === '/callback') {
+    // Only the sign-in popup belongs here; opened any other way, there is no page to hand the code to.
+    if (!window.opener) throw new Error('This is the sign-in popup’s landing page: open / and sign in from there.');
     await completePopupSignIn(config, location.origin);
     return;
   }
