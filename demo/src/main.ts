@@ -232,8 +232,8 @@ function identitySection(config: DemoConfig, identityPoolId: string, current: ()
 async function start(): Promise<void> {
   const config = await loadConfig();
   if (location.pathname === '/callback') {
-    // Only the sign-in popup belongs here; opened any other way, there is no page to hand the code to.
-    if (!window.opener) throw new Error('This is the sign-in popup’s landing page: open / and sign in from there.');
+    // The sign-in popup's landing page: oidc-client-ts hands the response to the page that opened
+    // it (postMessage, or a BroadcastChannel when a cross-origin page cut the opener link).
     await completePopupSignIn(config, location.origin);
     return;
   }

@@ -127,7 +127,6 @@ export async function serveDemo(
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-store',
-    'Cross-Origin-Opener-Policy': 'same-origin-allow-popups',
   };
   const files: Record<string, [string, Uint8Array | string]> = {
     '/': ['text/html; charset=utf-8', bundle.html],

@@ -141,7 +141,13 @@ before(async () => {
 
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, chromiumSandbox: false });
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  context.setDefaultTimeout(10_000);
+  context.setDefaultTimeout(15_000);
+  // Offline, and fast: anything but loopback fails at once (oidc-provider's development pages
+  // import a web font, which would otherwise wait on the closed network).
+  await context.route(
+    (url) => url.hostname !== 'localhost',
+    (route) => route.abort('internetdisconnected'),
+  );
   page = await context.newPage();
   page.on('console', (message) => {
     if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());
