@@ -18,38 +18,31 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import { DEFAULT_STAGE, stages } from '../config';
-import { ConfigError, parseStageConfig } from '../lib/config/load';
+import { ConfigError } from '../lib/config/load';
+import type { StageConfig } from '../lib/config/schema';
 import { SmokeRun } from './smoke/runner';
 import { runSmoke, type SmokeDeps } from './smoke/scenario';
 import { smokeSession } from './smoke/session';
-
-function option(args: readonly string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-}
+import { resolveRegion, resolveStage, UsageError } from './stage';
 
 async function main(args: readonly string[]): Promise<number> {
-  const stage = option(args, 'stage') ?? DEFAULT_STAGE;
-  const raw = stages[stage];
-  if (!raw) {
-    console.error(`Unknown stage "${stage}"; allowed: ${Object.keys(stages).join(', ')}`);
+  try {
+    const { stage, config } = resolveStage(args);
+    if (config.production) {
+      console.error(
+        `Refusing to run the smoke test against a production stage (${stage}); it creates and deletes users.`,
+      );
+      return 2;
+    }
+    return await smoke(config, stage, resolveRegion(args, config));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(error.message);
     return 2;
   }
-  const config = parseStageConfig(raw, `config/${stage}.ts`);
-  if (config.production) {
-    console.error(
-      `Refusing to run the smoke test against a production stage (${stage}); it creates and deletes users.`,
-    );
-    return 2;
-  }
-  const region =
-    option(args, 'region') ?? config.env.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) {
-    console.error('No region: pass --region, set env.region in the stage config, or set AWS_REGION.');
-    return 2;
-  }
+}
 
+async function smoke(config: StageConfig, stage: string, region: string): Promise<number> {
   const verifiers = new Map<string, ReturnType<typeof CognitoJwtVerifier.create>>();
   const deps: SmokeDeps = {
     config,

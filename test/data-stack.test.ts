@@ -23,6 +23,31 @@ describe.each(SHIPPED_STAGES)('protected data (%s)', (stage) => {
     });
   });
 
+  it('lets exactly the web app origins call the data bucket from a browser (GET and PUT), or none', () => {
+    const buckets = Object.values(data.findResources('AWS::S3::Bucket')).map(
+      (b) => (b as { Properties: Record<string, unknown> }).Properties,
+    );
+    const withCors = buckets.filter((b) => b.CorsConfiguration !== undefined);
+    if (config.api.corsOrigins.length === 0) {
+      expect(withCors).toEqual([]);
+      return;
+    }
+    // Only the data bucket (the one with versioning), never the access-log bucket.
+    expect(withCors).toHaveLength(1);
+    expect(withCors[0]!.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(withCors[0]!.CorsConfiguration).toEqual({
+      CorsRules: [
+        {
+          AllowedOrigins: config.api.corsOrigins,
+          AllowedMethods: ['GET', 'PUT'],
+          AllowedHeaders: ['authorization', 'content-type', 'x-amz-*', 'amz-sdk-*'],
+          ExposedHeaders: ['ETag'],
+          MaxAge: 600,
+        },
+      ],
+    });
+  });
+
   it('denies every request without TLS on both buckets', () => {
     const policies = Object.values(data.findResources('AWS::S3::BucketPolicy'));
     expect(policies).toHaveLength(2);

@@ -116,6 +116,23 @@ export function machineRoutes(routes: readonly RouteSpec[], config: Pick<StageCo
 }
 
 /**
+ * The routes behind the tenant authorizer with the scope each requires, and those of them that
+ * accept machine callers: what the API stack hands the authorizer (the offline browser test
+ * serves the API with the same rules).
+ */
+export function tenantAuthorizerRoutes(
+  routes: readonly RouteSpec[],
+  config: Pick<StageConfig, 'api' | 'resourceServer'>,
+): { scopesByRoute: Record<string, string[]>; machineRoutes: string[] } {
+  const scopes = routeScopes(routes, config);
+  const tenantRoutes: string[] = routes.filter((r) => r.authorizer === 'tenant').map((r) => r.route);
+  return {
+    scopesByRoute: Object.fromEntries(tenantRoutes.map((route) => [route, [scopes[route]!]])),
+    machineRoutes: machineRoutes(routes, config).filter((route) => tenantRoutes.includes(route)),
+  };
+}
+
+/**
  * The full scope (`<resource server>/<scope>`) each route requires, from `api.routes` in the stage
  * config. Fails, naming the field, when a route of the table has no entry or an entry names no
  * route of the table.

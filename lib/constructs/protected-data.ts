@@ -16,6 +16,13 @@ export interface ProtectedDataProps {
    * `DESTROY` the buckets are emptied first (every object version), so `cdk destroy` succeeds.
    */
   readonly removalPolicy: 'RETAIN' | 'DESTROY';
+  /**
+   * Browser origins that may call the bucket directly (with identity-pool credentials): a CORS
+   * rule for GET and PUT of objects from exactly these origins. CORS grants nothing by itself;
+   * the identity-pool roles' IAM policies decide what each caller may read or write.
+   * @default - no CORS rule: browsers cannot call the bucket
+   */
+  readonly corsOrigins?: readonly string[];
 }
 
 /**
@@ -62,6 +69,20 @@ export class ProtectedData extends Construct {
       serverAccessLogsPrefix: 'data-bucket/',
       removalPolicy,
       autoDeleteObjects,
+      ...(props.corsOrigins?.length
+        ? {
+            cors: [
+              {
+                allowedOrigins: [...props.corsOrigins],
+                allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.PUT],
+                // What the AWS SDK's signed requests carry (SigV4, checksums, SDK metadata).
+                allowedHeaders: ['authorization', 'content-type', 'x-amz-*', 'amz-sdk-*'],
+                exposedHeaders: ['ETag'],
+                maxAge: 600,
+              },
+            ],
+          }
+        : {}),
     });
 
     this.table = new dynamodb.Table(this, 'Table', {

@@ -4,7 +4,14 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct, IConstruct } from 'constructs';
 import { tenantRouteGroups, type StageConfig } from '../config/schema';
 import { ApiAuthorizers } from '../constructs/api-authorizer';
-import { ApiRoutes, machineRoutes, ROUTES, routeScopes, type RouteSpec } from '../constructs/api-routes';
+import {
+  ApiRoutes,
+  machineRoutes,
+  ROUTES,
+  routeScopes,
+  type RouteSpec,
+  tenantAuthorizerRoutes,
+} from '../constructs/api-routes';
 import { ApiWaf } from '../constructs/api-waf';
 import { ReferenceRestApi } from '../constructs/rest-api';
 
@@ -39,6 +46,7 @@ export class ApiStack extends Stack {
     const routes = props.routes ?? ROUTES;
     const scopes = routeScopes(routes, config);
     const forMachines = machineRoutes(routes, config);
+    const tenantRoutes = tenantAuthorizerRoutes(routes, config);
     const logRemovalPolicy = config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.restApi = new ReferenceRestApi(this, 'Rest', {
@@ -51,11 +59,9 @@ export class ApiStack extends Stack {
       userPool: props.userPool,
       userClientIds: props.userClientIds,
       cognitoRoutes: routes.some((r) => r.authorizer === 'cognito'),
-      tenantRouteScopes: Object.fromEntries(
-        routes.filter((r) => r.authorizer === 'tenant').map((r) => [r.route, [scopes[r.route]!]]),
-      ),
+      tenantRouteScopes: tenantRoutes.scopesByRoute,
       tenantGroups: tenantRouteGroups(config),
-      machineRoutes: forMachines.filter((route) => routes.some((r) => r.route === route && r.authorizer === 'tenant')),
+      machineRoutes: tenantRoutes.machineRoutes,
       machineClientIds: props.machineClientIds,
       cacheTtl: Duration.seconds(settings.authorizerCacheTtlSeconds),
       functions: config.functions,

@@ -19,7 +19,11 @@ export class DataStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
-    this.data = new ProtectedData(this, 'Protected', { removalPolicy: props.config.data.removalPolicy });
+    this.data = new ProtectedData(this, 'Protected', {
+      removalPolicy: props.config.data.removalPolicy,
+      // The web app's origins: it reads and writes its users' objects with identity-pool credentials.
+      corsOrigins: props.config.api.corsOrigins,
+    });
     new CfnOutput(this, DATA_OUTPUTS.bucketName, {
       value: this.data.bucket.bucketName,
       description: 'Protected S3 bucket',

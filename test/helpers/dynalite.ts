@@ -22,7 +22,8 @@ export interface LocalDynamoDb {
   readonly env: Readonly<Record<string, string>>;
   /** A client of the test itself (to create tables and read what the handlers wrote). */
   readonly client: DynamoDBClient;
-  createTable(name: string, partitionKey: string): Promise<void>;
+  /** A table keyed by `partitionKey` (and `sortKey`, when given), both strings. */
+  createTable(name: string, partitionKey: string, sortKey?: string): Promise<void>;
   /** Deletes every item of a table (between tests). */
   clear(name: string, partitionKey: string): Promise<void>;
   stop(): Promise<void>;
@@ -47,13 +48,16 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
     endpoint,
     env,
     client,
-    async createTable(name, partitionKey) {
-      const key: KeySchemaElement = { AttributeName: partitionKey, KeyType: 'HASH' };
+    async createTable(name, partitionKey, sortKey) {
+      const keys: KeySchemaElement[] = [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
+      ];
       await client.send(
         new CreateTableCommand({
           TableName: name,
-          KeySchema: [key],
-          AttributeDefinitions: [{ AttributeName: partitionKey, AttributeType: 'S' }],
+          KeySchema: keys,
+          AttributeDefinitions: keys.map((key) => ({ AttributeName: key.AttributeName, AttributeType: 'S' as const })),
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );

@@ -15,7 +15,7 @@ export const apiSchema = z
       .array(httpUrl)
       .default([])
       .describe(
-        'Browser origins allowed to call the API (exact `scheme://host[:port]`, no path). HTTPS only; http://localhost is allowed in non-production stages. The first one also goes on gateway error responses. Empty: no CORS.',
+        'Browser origins of the web app, allowed to call the API and (with identity-pool credentials) to GET and PUT objects of the data bucket (exact `scheme://host[:port]`, no path). HTTPS only; http://localhost is allowed in non-production stages. The first one also goes on gateway error responses. Empty: no CORS.',
       ),
     throttling: z
       .strictObject({
