@@ -21,6 +21,7 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { ConfigError } from '../lib/config/load';
 import type { StageConfig } from '../lib/config/schema';
 import { SmokeRun } from './smoke/runner';
+import { hashPassword } from '../lambda/shared/password-hash';
 import { runSmoke, type SmokeDeps } from './smoke/scenario';
 import { smokeSession } from './smoke/session';
 import { resolveRegion, resolveStage, UsageError } from './stage';
@@ -73,6 +74,7 @@ async function smoke(config: StageConfig, stage: string, region: string): Promis
       return claims;
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    hashPassword: (password) => hashPassword(password),
   };
 
   console.log(`Smoke test of ${config.project}-${stage} in ${region}\n`);

@@ -320,5 +320,7 @@ describe('pull-request diff role per stage', () => {
     expect(prodOptIn.roles).toEqual(['DeployRole', 'DiffRole']);
     expect(prodOptIn.stderr).toContain('Warning: creating the pull-request diff role in production stage prod');
     expect(dev.roles).toEqual(['DeployRole', 'DiffRole']);
-  });
+    // Three `tsx` processes, each synthesizing a stack with cdk-nag: about 20 s alone, more beside
+    // the other test workers on two cores.
+  }, 120_000);
 });

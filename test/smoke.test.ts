@@ -37,6 +37,7 @@ import { parseStageConfig } from '../lib/config/load';
 import { scopesByGroup, type StageConfig } from '../lib/config/schema';
 import { SMOKE_TEST_ACCESS } from '../lib/stacks/github-deploy-stack';
 import { readStageOutputs, requiredOutputs, requireOutput, STAGE_STACKS } from '../scripts/smoke/outputs';
+import { DEFAULT_SCRYPT, hashPassword, SCRYPT_LIMITS } from '../lambda/shared/password-hash';
 import { describeError, SmokeFailure, SmokeRun } from '../scripts/smoke/runner';
 import { pickTestGroups, runSmoke, strongPassword, type SmokeDeps } from '../scripts/smoke/scenario';
 import { smokeSession } from '../scripts/smoke/session';
@@ -395,6 +396,9 @@ function setup(fakes: Partial<Fakes> = {}, configPatch: DeepPartial<StageConfigI
       clock += ms;
       return Promise.resolve();
     },
+    // The lowest cost the migrate trigger accepts: the hash's format is what matters here, and the
+    // production cost would spend ~0.4 s of scrypt on every run.
+    hashPassword: (password) => hashPassword(password, { ...DEFAULT_SCRYPT, ln: SCRYPT_LIMITS.ln[0] }),
   };
   const what = { users, identities, objects, items };
   return { deps, clients, idp, dynamo, identity, cfn, s3Calls, userDynamoCalls, apiCalls, ...what };

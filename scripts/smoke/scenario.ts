@@ -29,7 +29,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { keys } from '../../lambda/shared/data-keys';
-import { hashPassword } from '../../lambda/shared/password-hash';
 import type { StageConfig } from '../../lib/config/schema';
 import { readStageOutputs, requiredOutputs, requireOutput, STAGE_STACKS, type StageOutputs } from './outputs';
 import { expectThat, SmokeFailure, type SmokeRun } from './runner';
@@ -60,6 +59,11 @@ export interface SmokeDeps {
   ) => Promise<Record<string, unknown>>;
   /** Waits `ms` (tests resolve at once). */
   readonly sleep: (ms: number) => Promise<void>;
+  /**
+   * Hashes the legacy test user's password as the legacy directory stores it (scrypt PHC). The
+   * script uses the production cost (hashPassword's default, ~0.4 s); tests a cheaper one.
+   */
+  readonly hashPassword: (password: string) => Promise<string>;
 }
 
 /** A user the smoke test creates and deletes. */
@@ -497,7 +501,7 @@ async function signInWithMigration(
             [LEGACY_TABLE.partitionKey]: { S: email },
             [LEGACY_TABLE.fields.email]: { S: email },
             [LEGACY_TABLE.fields.emailVerified]: { BOOL: true },
-            [LEGACY_TABLE.fields.passwordHash]: { S: await hashPassword(password) },
+            [LEGACY_TABLE.fields.passwordHash]: { S: await deps.hashPassword(password) },
             [LEGACY_TABLE.fields.tenantId]: { S: 'acme' },
           },
         }),
