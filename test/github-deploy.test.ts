@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { App, type CfnElement, type Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
@@ -16,6 +13,8 @@ import {
 import { listAcknowledgements } from './helpers/acknowledgements';
 import { parseStageConfig } from '../lib/config/load';
 import { shippedInput, synthStage } from './helpers/app';
+import { DEFAULT_STAGE, stages } from '../config';
+import { buildGitHubDeployApp, GitHubDeployUsageError } from '../lib/github-deploy-app';
 
 const ROOT = join(__dirname, '..');
 const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: object }).context;
@@ -285,42 +284,44 @@ describe('pull-request diff role per stage', () => {
     expect(() => pullRequestDiffWanted(true, 'yes')).toThrow('pullRequestDiff must be true or false, got "yes"');
   });
 
-  /** Runs bin/github-deploy.ts the way the CDK CLI does (context and output directory in the environment). */
-  async function synthBin(cdkContext: Record<string, string>) {
-    const outdir = mkdtempSync(join(tmpdir(), 'github-deploy-'));
-    try {
-      const { stderr } = await promisify(execFile)(
-        process.execPath,
-        [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/github-deploy.ts'],
-        {
-          cwd: ROOT,
-          env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(cdkContext) },
-        },
-      );
-      // bin/ reads the shipped config/, so the stack is named after the shipped project.
-      const { project } = parseStageConfig(shippedInput(cdkContext.stage!), 'config');
-      const file = join(outdir, `${project}-${cdkContext.stage}-GitHubDeploy.template.json`);
-      const { Resources } = JSON.parse(readFileSync(file, 'utf8')) as { Resources: Record<string, { Type: string }> };
-      const roles = Object.entries(Resources).flatMap(([id, r]) => (r.Type === 'AWS::IAM::Role' ? [id] : []));
-      return { roles: roles.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort(), stderr };
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
+  /** The app bin/github-deploy.ts builds, from the context the CDK CLI would pass (`-c key=value`). */
+  function deployRolesApp(cdkContext: Record<string, string>) {
+    const app = new App({ context: { ...context, ...cdkContext } });
+    const warnings: string[] = [];
+    const stack = buildGitHubDeployApp(app, stages, DEFAULT_STAGE, (message) => warnings.push(message));
+    app.synth(); // throws on any cdk-nag error, as `cdk synth` would fail
+    const { Resources } = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string }> };
+    const roles = Object.entries(Resources).flatMap(([id, r]) => (r.Type === 'AWS::IAM::Role' ? [id] : []));
+    return { stack, roles: roles.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort(), warnings };
   }
 
-  it('bin/github-deploy.ts creates no diff role for prod by default, one with -c pullRequestDiff=true (and warns)', async () => {
+  it('bin/github-deploy.ts creates no diff role for prod by default, one with -c pullRequestDiff=true (and warns)', () => {
     const repository = 'acme/cognito-ref';
-    const [prod, prodOptIn, dev] = await Promise.all([
-      synthBin({ stage: 'prod', repository }),
-      synthBin({ stage: 'prod', repository, pullRequestDiff: 'true' }),
-      synthBin({ stage: 'dev', repository }),
-    ]);
+    const prod = deployRolesApp({ stage: 'prod', repository });
+    const prodOptIn = deployRolesApp({ stage: 'prod', repository, pullRequestDiff: 'true' });
+    const dev = deployRolesApp({ stage: 'dev', repository });
+    // bin/ reads the shipped config/, so the stack is named after the shipped project.
+    const { project } = parseStageConfig(shippedInput('prod'), 'config');
+    expect(prod.stack.stackName).toBe(`${project}-prod-GitHubDeploy`);
     expect(prod.roles).toEqual(['DeployRole']);
-    expect(prod.stderr).not.toContain('Warning');
+    expect(prod.warnings).toEqual([]);
     expect(prodOptIn.roles).toEqual(['DeployRole', 'DiffRole']);
-    expect(prodOptIn.stderr).toContain('Warning: creating the pull-request diff role in production stage prod');
+    expect(prodOptIn.warnings).toEqual([
+      expect.stringContaining('Warning: creating the pull-request diff role in production stage prod'),
+    ]);
     expect(dev.roles).toEqual(['DeployRole', 'DiffRole']);
-    // Three `tsx` processes, each synthesizing a stack with cdk-nag: about 20 s alone, more beside
-    // the other test workers on two cores.
-  }, 120_000);
+  });
+
+  it('bin/github-deploy.ts refuses a missing repository, an unknown stage and a bad pullRequestDiff with its usage line', () => {
+    const usage = `Usage: -c stage=<${Object.keys(stages).join('|')}> -c repository=<owner/repo>`;
+    const bad: Record<string, string>[] = [
+      { stage: DEFAULT_STAGE },
+      { stage: 'no-such-stage', repository: 'acme/x' },
+      { stage: DEFAULT_STAGE, repository: 'acme/x', pullRequestDiff: 'yes' },
+    ];
+    for (const cdkContext of bad) {
+      expect(() => deployRolesApp(cdkContext)).toThrow(GitHubDeployUsageError);
+      expect(() => deployRolesApp(cdkContext)).toThrow(usage);
+    }
+  });
 });
