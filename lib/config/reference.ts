@@ -11,6 +11,8 @@ interface JsonSchema {
   pattern?: string;
   format?: string;
   minimum?: number;
+  /** zod's .positive() (exclusive lower bound). */
+  exclusiveMinimum?: number;
   maximum?: number;
   minItems?: number;
   properties?: Record<string, JsonSchema>;
@@ -82,8 +84,11 @@ function typeText(schema: JsonSchema): string {
     return item.includes(' ') ? `(${item})[]` : `${item}[]`;
   }
   if (type === 'integer' || type === 'number') {
-    const range = [schema.minimum, schema.maximum].some((v) => v !== undefined && Math.abs(v) < 2 ** 31 - 1)
-      ? ` ${schema.minimum ?? ''}..${schema.maximum !== undefined && schema.maximum < 2 ** 31 - 1 ? schema.maximum : ''}`
+    // An exclusive lower bound (zod's .positive()) reads `>0..100`.
+    const low = schema.minimum ?? (schema.exclusiveMinimum !== undefined ? `>${schema.exclusiveMinimum}` : undefined);
+    const bounded = (v: number | undefined) => v !== undefined && Math.abs(v) < 2 ** 31 - 1;
+    const range = [schema.minimum ?? schema.exclusiveMinimum, schema.maximum].some(bounded)
+      ? ` ${low ?? ''}..${bounded(schema.maximum) ? schema.maximum : ''}`
       : '';
     return `${type}${range}`;
   }
