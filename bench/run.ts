@@ -436,6 +436,15 @@ const isTrigger = (row: Row) => row.name.startsWith('Auth/');
  * The trigger-only targets ("a trigger that calls no AWS API...", "for every trigger") are applied
  * to the Auth stack's triggers; the API functions are measured and shown in the table above.
  */
+/**
+ * How far above the empty-handler floor an SDK-free trigger may load: 5 ms, and 1 ms for pre token
+ * generation, which runs on every sign-in, refresh and client-credentials token request (the
+ * machine-token issue's target).
+ */
+function floorMarginMs(entry: string): number {
+  return entry.startsWith('triggers/pre-token-generation/') ? 1 : 5;
+}
+
 function renderTargets(r: Result): string[] {
   const floorMs = r.floor.loadMs.median;
   const above = (value: number) => Math.max(0.01, value - floorMs);
@@ -445,10 +454,11 @@ function renderTargets(r: Result): string[] {
   for (const f of r.rows) {
     const sdk = hasSdk(f.ours.packages);
     if (!sdk && isTrigger(f)) {
+      const marginMs = floorMarginMs(f.entry);
       row(
-        `${f.name}: no SDK, loads within 5 ms of the floor`,
+        `${f.name}: no SDK, loads within ${marginMs} ms of the floor`,
         `+${ms(f.loadMs!.median - floorMs)}, no SDK`,
-        f.loadMs!.median - floorMs <= 5,
+        f.loadMs!.median - floorMs <= marginMs,
       );
     } else if (f.stub) {
       row(
