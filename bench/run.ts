@@ -499,7 +499,7 @@ function renderTargets(r: Result): string[] {
     );
   }
   if (r.synthTimes.length) {
-    row('`npm run synth` < 30 s (2 cores)', `${round(median(r.synthTimes), 1)} s`, median(r.synthTimes) < 30);
+    row('`npm run synth` < 15 s (2 cores)', `${round(median(r.synthTimes), 1)} s`, median(r.synthTimes) < 15);
     row(
       '`npm test` < 120 s (2 cores)',
       `${round(r.testTimes[0] ?? Number.NaN, 1)} s`,
