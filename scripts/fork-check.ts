@@ -2,7 +2,8 @@
  * `npm run check:fork`: proves that a fork is a config change. In a temporary clone of HEAD it
  * changes only config/ the way a new team would (renames a group, the project and the login
  * domain prefix; adds a group with a new scope and read-only tenant access), then runs
- * `npm run synth` for every stage, `npm test -- -u` and `npm run check:update`, and fails unless
+ * `npm run synth` for every stage, `npm test -- -u`, the browser test (where Chromium is installed)
+ * and `npm run check:update`, and fails unless
  * all pass and the only files that changed are in config/ and the snapshot directory.
  *
  * Takes about as long as one synth per stage plus one `npm test` (a few minutes on two cores),
@@ -59,6 +60,14 @@ function run(cwd: string, command: string, args: string[]): { ok: boolean; outpu
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
 }
 
+/** Whether the browser test can run here: Chromium on the PATH or named in CHROMIUM_PATH. */
+function browserAvailable(): boolean {
+  if (process.env.CHROMIUM_PATH) return true;
+  const found = run(ROOT, 'sh', ['-c', 'command -v chromium']).ok;
+  if (!found) console.log('SKIP npm run test:browser (no chromium on the PATH and no CHROMIUM_PATH)');
+  return found;
+}
+
 function main(): number {
   const dirty = run(ROOT, 'git', ['status', '--porcelain']).output.trim();
   if (dirty) console.warn('Warning: uncommitted changes are not part of the check (it clones HEAD).');
@@ -84,6 +93,10 @@ function main(): number {
         ['run', 'synth', '--', '--stage', stage, '--out', `cdk.out/${stage}`],
       ]),
       ['npm test -- -u', 'npm', ['test', '--', '-u']],
+      // The demo page's browser test, where a browser is installed (as in .ci/run).
+      ...(browserAvailable()
+        ? [['npm run test:browser', 'npm', ['run', 'test:browser']] as [string, string, string[]]]
+        : []),
       // A renamed project is a first deploy for the update guard (new stack names): it must pass.
       ['npm run check:update', 'npm', ['run', 'check:update']],
     ];

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { stages } from '../../config/index.js';
 import { TENANT_PATH_PARAMETER, type AuthorizerRules, type ScopeRules } from '../../lambda/contract.js';
 import { parseStageConfig } from '../../lib/config/load.js';
 import { scopesByGroup, tenantRouteGroups } from '../../lib/config/sections/groups.js';
@@ -19,6 +18,7 @@ import { ROUTES, routeScopes, tenantAuthorizerRoutes } from '../../lib/construct
 import type { DemoConfig } from '../../demo/src/config.js';
 import { buildClient, bundleSize, serveDemo, type DemoServer } from '../../scripts/demo/server.js';
 import { demoRoutes } from '../../scripts/demo/stage-config.js';
+import { fixtureStages } from '../fixtures/config/index.js';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../helpers/dynalite.js';
 import { startLocalApi, type LocalApi } from './local-api.mjs';
 import { startOpenIdProvider, type LocalProvider, type LocalUser } from './openid-provider.mjs';
@@ -41,7 +41,9 @@ const SCREENSHOT = process.argv.includes('--update-screenshot')
   ? join(ROOT, 'docs', 'demo-client.png')
   : join(tmpdir(), 'demo-client.png');
 
-const config = parseStageConfig(stages.dev!, 'config/dev.ts');
+// The frozen fixture copy of the shipped dev config: the test signs in an `editors` member of
+// tenant acme and expects fixed answers, which a fork's renamed groups or scopes must not break.
+const config = parseStageConfig(fixtureStages.dev!, 'test/fixtures/config/dev.ts');
 const REGION = 'eu-west-1';
 const USER_POOL_ID = `${REGION}_LocalDemo`;
 const ISSUER = `https://cognito-idp.${REGION}.amazonaws.com/${USER_POOL_ID}`;
