@@ -866,7 +866,9 @@ describe('smoke session (what scripts/smoke.ts runs)', () => {
       server.closeAllConnections();
       server.close();
     }
-  });
+    // A tsx process that loads the SDK and the config: a few seconds alone, more beside the other
+    // test workers on two cores.
+  }, 120_000);
 });
 
 describe('smoke helpers', () => {
